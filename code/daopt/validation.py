@@ -1,0 +1,77 @@
+"""Argument checks shared by the public functions: clear errors that name the
+bad value and say what was expected."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+
+def as_vector(name: str, value: Any, *, length: int | None = None) -> np.ndarray:
+    """Return ``value`` as a finite 1-D float array, shape (n,).
+
+    Raises TypeError for non-numeric input and ValueError for a wrong shape,
+    a wrong length or non-finite entries.
+    """
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be a 1-D array of numbers, got {value!r}")
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be a 1-D array of numbers, got {value!r}") from error
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be 1-D with shape (n,), got shape {array.shape}")
+    if length is not None and array.shape[0] != length:
+        raise ValueError(f"{name} must have length {length}, got length {array.shape[0]}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite, got {array!r}")
+    return array
+
+
+def as_matrix(name: str, value: Any, *, columns: int | None = None) -> np.ndarray:
+    """Return ``value`` as a finite 2-D float array, shape (n, columns)."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be a 2-D array of numbers, got {value!r}")
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be a 2-D array of numbers, got {value!r}") from error
+    if array.ndim != 2:
+        raise ValueError(f"{name} must be 2-D with shape (n, d), got shape {array.shape}")
+    if columns is not None and array.shape[1] != columns:
+        raise ValueError(f"{name} must have {columns} columns, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite")
+    return array
+
+
+def positive_int(name: str, value: Any, *, minimum: int = 1) -> int:
+    """Return ``value`` as an int >= ``minimum``; bools are rejected."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def positive_float(name: str, value: Any, *, allow_zero: bool = False) -> float:
+    """Return ``value`` as a finite float > 0 (or >= 0 with ``allow_zero``)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    number = float(value)
+    if not np.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
+        expected = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be finite and {expected}, got {value!r}")
+    return number
+
+
+def generator(name: str, value: Any) -> np.random.Generator:
+    """Require an explicit ``np.random.Generator`` (never a seed or None)."""
+    if not isinstance(value, np.random.Generator):
+        raise TypeError(
+            f"{name} must be a numpy.random.Generator (e.g. np.random.default_rng(0)), "
+            f"got {value!r}"
+        )
+    return value
