@@ -51,17 +51,24 @@ def _compare(
         where = f"case {number} of {len(cases)} ({describe(case)})"
         expected = reference(**case)
         try:
-            got = candidate(**{k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in case.items()})
+            got = candidate(
+                **{k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in case.items()}
+            )
         except Exception as error:  # the reader's bug, reported, not raised
-            return CheckResult(False, f"✗ {exercise}: {where} raised {type(error).__name__}: {error}")
+            return CheckResult(
+                False, f"✗ {exercise}: {where} raised {type(error).__name__}: {error}"
+            )
         try:
             got_arr = np.asarray(got, dtype=float)
         except (TypeError, ValueError):
-            return CheckResult(False, f"✗ {exercise}: {where} returned {got!r}, expected an array of numbers")
+            return CheckResult(
+                False, f"✗ {exercise}: {where} returned {got!r}, expected an array of numbers"
+            )
         if got_arr.shape != expected.shape:
             return CheckResult(
                 False,
-                f"✗ {exercise}: {where} returned shape {got_arr.shape}, expected shape {expected.shape}",
+                f"✗ {exercise}: {where} returned shape {got_arr.shape}, "
+                f"expected shape {expected.shape}",
             )
         wrong = ~np.isclose(got_arr, expected, atol=atol, rtol=1e-6)
         if np.any(wrong):
@@ -75,7 +82,7 @@ def _compare(
 
 
 def check_grid_search(candidate: Callable[..., Any]) -> CheckResult:
-    """Check ``candidate(f, x, grid) -> y`` (n,): for each context the grid point with the lowest f(y, x).
+    """Check ``candidate(f, x, grid) -> y`` (n,): per context, the grid point with the lowest f.
 
     ``f(y, x)`` takes and returns arrays of shape (m,); ties go to the earlier grid point.
     """
@@ -99,7 +106,9 @@ def check_grid_search(candidate: Callable[..., Any]) -> CheckResult:
         candidate,
         reference,
         cases,
-        describe=lambda c: f"f={c['f'].__self__!r}, x={_short(c['x'])}, grid of {c['grid'].size} points",
+        describe=lambda c: (
+            f"f={c['f'].__self__!r}, x={_short(c['x'])}, grid of {c['grid'].size} points"
+        ),
     )
 
 

@@ -42,7 +42,7 @@ class MLP:
             raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
         self.activation = activation
         self.params: list[np.ndarray] = []
-        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:]):
+        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:], strict=True):
             # Glorot scaling keeps tanh units out of saturation at the start;
             # He scaling does the same job for ReLU.
             scale = np.sqrt((2.0 if activation == "relu" else 1.0) / fan_in)
@@ -90,7 +90,9 @@ class MLP:
             if i > 0:
                 upstream = delta @ self.params[2 * i].T
                 # layer_inputs[i] is the activation of layer i-1's pre-activation
-                delta = upstream * self._act_grad(cache.pre_activations[i - 1], cache.layer_inputs[i])
+                delta = upstream * self._act_grad(
+                    cache.pre_activations[i - 1], cache.layer_inputs[i]
+                )
         return grads
 
 
@@ -120,10 +122,13 @@ class Adam:
         """Apply one update; ``grads`` matches ``params`` in order and shapes."""
         if len(grads) != len(self.params):
             raise ValueError(f"expected {len(self.params)} gradients, got {len(grads)}")
+        for p, g in zip(self.params, grads, strict=True):
+            if np.shape(g) != p.shape:
+                raise ValueError(
+                    f"gradient shape {np.shape(g)} does not match parameter shape {p.shape}"
+                )
         self.t += 1
-        for p, g, m, v in zip(self.params, grads, self.m, self.v):
-            if g.shape != p.shape:
-                raise ValueError(f"gradient shape {g.shape} does not match parameter shape {p.shape}")
+        for p, g, m, v in zip(self.params, grads, self.m, self.v, strict=True):
             m *= self.beta1
             m += (1 - self.beta1) * g
             v *= self.beta2

@@ -93,7 +93,9 @@ def steps_to_tolerance(
         if np.max(problem.gap(y, x_arr)) <= tolerance:
             return k
         y -= step * problem.grad(y, x_arr)
-    raise ValueError(f"gradient descent did not reach tolerance {tolerance} in max_steps={max_steps}")
+    raise ValueError(
+        f"gradient descent did not reach tolerance {tolerance} in max_steps={max_steps}"
+    )
 
 
 class AmortisedModel:
@@ -174,8 +176,13 @@ def fit_regression(
         return 0.5 * float(np.mean(residual**2)), residual / idx.shape[0]
 
     losses, passes = _train(
-        model, x_arr, loss_and_grad, steps=steps, batch_size=batch_size,
-        learning_rate=learning_rate, rng=rng,
+        model,
+        x_arr,
+        loss_and_grad,
+        steps=steps,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        rng=rng,
     )
     return TrainingLog(losses=losses, oracle_calls=labelling_calls, network_passes=passes)
 
@@ -203,16 +210,23 @@ def fit_objective(
         return loss, problem.grad(y_hat, x_batch) / idx.shape[0]
 
     losses, passes = _train(
-        model, x_arr, loss_and_grad, steps=steps, batch_size=batch_size,
-        learning_rate=learning_rate, rng=rng,
+        model,
+        x_arr,
+        loss_and_grad,
+        steps=steps,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        rng=rng,
     )
-    return TrainingLog(losses=losses, oracle_calls=int(steps) * int(batch_size), network_passes=passes)
+    return TrainingLog(
+        losses=losses, oracle_calls=int(steps) * int(batch_size), network_passes=passes
+    )
 
 
 def semi_amortised(
     model: AmortisedModel, problem: ObjectiveFamily, x: np.ndarray, *, step: float, n_steps: int
 ) -> DirectResult:
-    """Gradient descent started at the model's guess y_hat(x): one network pass, then ``n_steps``."""
+    """Gradient descent from the model's guess y_hat(x): one network pass, then ``n_steps``."""
     if not isinstance(model, AmortisedModel):
         raise TypeError(f"model must be a daopt.optimise.AmortisedModel, got {model!r}")
     return gradient_descent(problem, x, model(x), step=step, n_steps=n_steps)
@@ -256,7 +270,9 @@ def cost_profile(
         raise TypeError(f"training must be a TrainingLog or None, got {training!r}")
     fixed = 0.0
     if training is not None:
-        fixed = training.oracle_calls * oracle_call_cost + training.network_passes * network_pass_cost
+        fixed = (
+            training.oracle_calls * oracle_call_cost + training.network_passes * network_pass_cost
+        )
     per_query = query_oracle_calls * oracle_call_cost + query_network_passes * network_pass_cost
     return CostProfile(name=name, fixed=fixed, per_query=per_query)
 

@@ -1,0 +1,105 @@
+"""Shared fixtures: the repository layout and chapters executed once per session."""
+
+from __future__ import annotations
+
+import ast
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jupytext
+import nbformat
+import pytest
+from jupyter_cache import get_cache
+from jupyter_cache.base import CacheBundleIn
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = ROOT / "chapters"
+BUILD = ROOT / "_build"
+# Must match `execute.cache` in _config.yml: the book build reuses what the
+# tests executed instead of executing every chapter again.
+EXECUTION_CACHE = BUILD / ".jupyter_cache"
+EXECUTED = BUILD / "executed"
+
+
+def chapter_notebooks() -> list[Path]:
+    """Every chapter written as a notebook (a MyST file with a kernelspec)."""
+    notebooks = []
+    for path in sorted(CHAPTERS.glob("*.md")):
+        text = path.read_text()
+        front_matter = text.split("---", 2)[1] if text.startswith("---") else ""
+        if "kernelspec:" in front_matter:
+            notebooks.append(path)
+    return notebooks
+
+
+@dataclass
+class ExecutedChapter:
+    """A chapter executed top to bottom: the notebook with outputs and its wall time."""
+
+    name: str
+    notebook: nbformat.NotebookNode
+    seconds: float
+
+    def glued(self) -> dict[str, Any]:
+        """Every value the chapter glued into its prose, by name."""
+        values: dict[str, Any] = {}
+        for cell in self.notebook.cells:
+            for output in cell.get("outputs", []):
+                name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+                if name is None:
+                    continue
+                text = next(v for k, v in output["data"].items() if k.endswith("text/plain"))
+                values[name] = ast.literal_eval(text)
+        return values
+
+
+def execute_chapter(path: Path) -> ExecutedChapter:
+    """Execute ``path`` in its own folder (as the book build does) and cache the result."""
+    notebook = jupytext.read(path)
+    client = NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    EXECUTED.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, EXECUTED / f"{path.stem}.ipynb")
+    get_cache(str(EXECUTION_CACHE)).cache_notebook_bundle(
+        CacheBundleIn(notebook, str(path), data={"execution_seconds": seconds}),
+        check_validity=False,
+        overwrite=True,
+    )
+    return ExecutedChapter(path.stem, notebook, seconds)
+
+
+_executed: dict[str, ExecutedChapter] = {}
+
+
+@pytest.fixture(scope="session")
+def executed_chapters() -> dict[str, ExecutedChapter]:
+    """A session-wide memo: each chapter runs once, however many tests read it."""
+    return _executed
+
+
+@pytest.fixture
+def chapter(request: pytest.FixtureRequest, executed_chapters: dict[str, ExecutedChapter]):
+    """The executed chapter named by the test's ``chapter_name`` parameter."""
+    name: str = request.param
+    if name not in executed_chapters:
+        executed_chapters[name] = execute_chapter(CHAPTERS / f"{name}.md")
+    return executed_chapters[name]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print each executed chapter's wall time (speed is reported, never asserted)."""
+    if not _executed:
+        return
+    terminalreporter.section("chapter execution times")
+    for name, executed in sorted(_executed.items()):
+        terminalreporter.write_line(f"{name:<32} {executed.seconds:6.1f} s")

@@ -1,0 +1,362 @@
+"""The built book, opened in a real browser (Chromium driven by Playwright).
+
+Every page of ``_build/html/chapters/`` and the root ``index.html`` (a redirect
+to the introduction) is loaded from a local HTTP server and checked for:
+
+1. no console error and no uncaught page error;
+2. no request to any host but the local server (``data:`` and ``blob:`` URLs
+   are allowed), no failed request, no local response with status >= 400;
+3. typeset math: no raw ``$$``, ``\\[``, ``\\(`` or ``\\begin{`` in the text of
+   the page's main content (code blocks excepted), and every Sphinx ``.math``
+   element rendered by MathJax into an ``mjx-container``;
+4. every ``<img>`` loaded (forced eager, then ``complete`` with a non-zero
+   natural width);
+5. every exercise with a solution folded by default that links back to it,
+   and the page's first solution opening on a click;
+6. a full-page screenshot, saved to ``<build>/screenshots/<page>.png``
+   (``_build/screenshots/`` for the normal build).
+
+Build the book first (``make book``); the tests fail if it is missing.
+
+Environment variables:
+
+``DAOPT_HTML_DIR``
+    Serve this directory instead of ``_build/html`` (for example a scratch
+    copy with a deliberately broken page, to see a check fail). Screenshots
+    then go to ``screenshots/`` next to that directory.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Locator,
+    Page,
+    Request,
+    Response,
+    sync_playwright,
+)
+from playwright.sync_api import (
+    Error as PlaywrightError,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML_DIR = Path(os.environ.get("DAOPT_HTML_DIR") or ROOT / "_build" / "html").resolve()
+SCREENSHOTS = HTML_DIR.parent / "screenshots"
+BUILD_HINT = "run the book build first: `make book`"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+TIMEOUT_MS = 30_000
+RAW_MATH = ("$$", "\\[", "\\(", "\\begin{")
+MISSING_CHAPTERS = "<missing chapters directory>"
+
+
+def rendered_pages() -> list[str]:
+    """Every chapter page plus the root redirect, as paths relative to the build."""
+    chapters = HTML_DIR / "chapters"
+    if chapters.is_dir():
+        pages = sorted(p.relative_to(HTML_DIR).as_posix() for p in chapters.glob("*.html"))
+    else:
+        pages = [MISSING_CHAPTERS]
+    return [*pages, "index.html"]
+
+
+def screenshot_name(page: str) -> str:
+    """``chapters/01_two_ways.html`` -> ``chapters_01_two_ways.png``."""
+    return page.removesuffix(".html").replace("/", "_") + ".png"
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    """A static file handler that does not log every request to stderr."""
+
+    def log_message(self, *args: Any) -> None:
+        """Stay quiet."""
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """Serve the built HTML on 127.0.0.1 and a free port; yield the base URL."""
+    handler = partial(QuietHandler, directory=str(HTML_DIR))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    host, port = httpd.server_address[:2]
+    try:
+        yield f"http://{host}:{port}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium (Debian's) for every page."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@dataclass
+class PageLog:
+    """What the browser reported while a page loaded, as readable problems."""
+
+    base: str
+    problems: list[str] = field(default_factory=list)
+
+    def local(self, url: str) -> bool:
+        """True for the local server's URLs and for ``data:``/``blob:`` URLs."""
+        parts, base = urlsplit(url), urlsplit(self.base)
+        if parts.scheme in {"data", "blob"}:
+            return True
+        return (parts.scheme, parts.netloc) == (base.scheme, base.netloc)
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            where = message.location.get("url", "")
+            self.problems.append(f"console error: {message.text} ({where})")
+
+    def on_pageerror(self, error: PlaywrightError) -> None:
+        self.problems.append(f"page error: {error}")
+
+    def on_request(self, request: Request) -> None:
+        if not self.local(request.url):
+            self.problems.append(f"request to another host: {request.url}")
+
+    def on_requestfailed(self, request: Request) -> None:
+        if self.local(request.url):  # other hosts are reported (and blocked) above
+            self.problems.append(f"request failed: {request.url} ({request.failure})")
+
+    def on_response(self, response: Response) -> None:
+        if self.local(response.url) and response.status >= 400:
+            self.problems.append(f"HTTP {response.status}: {response.url}")
+
+
+def redirect_target(page_path: str) -> str | None:
+    """The relative URL a ``<meta http-equiv="Refresh">`` page sends the reader to."""
+    text = (HTML_DIR / page_path).read_text(errors="replace")
+    marker = text.lower().find('http-equiv="refresh"')
+    if marker < 0:
+        return None
+    content = text[marker:].split("content=", 1)[1][1:].split('"', 1)[0]
+    return content.split("url=", 1)[1].strip() if "url=" in content.lower() else None
+
+
+def wait_for_mathjax(page: Page, problems: list[str]) -> None:
+    """Wait for MathJax (if the page loads it) to finish its first typesetting."""
+    outcome = page.evaluate(
+        """async (timeout) => {
+            if (!window.MathJax) return "absent";
+            const deadline = Date.now() + timeout;
+            while (!(MathJax.startup && MathJax.startup.promise)) {
+                if (Date.now() > deadline) return "MathJax never started";
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+            const timer = new Promise((resolve) =>
+                setTimeout(() => resolve("timed out"), deadline - Date.now()));
+            const done = MathJax.startup.promise.then(
+                () => "done", (e) => "failed: " + e);
+            return Promise.race([done, timer]);
+        }""",
+        TIMEOUT_MS,
+    )
+    if outcome not in {"absent", "done"}:
+        problems.append(f"MathJax typesetting: {outcome}")
+
+
+def check_math(page: Page, problems: list[str]) -> None:
+    """No raw LaTeX in the visible prose; every ``.math`` element typeset."""
+    # innerText of <main> with code hidden: code may legitimately show LaTeX.
+    text = page.evaluate(
+        """() => {
+            const style = document.createElement("style");
+            style.textContent = "pre, code { display: none !important; }";
+            document.head.appendChild(style);
+            const text = (document.querySelector("main") || document.body).innerText;
+            style.remove();
+            return text;
+        }"""
+    )
+    for raw in RAW_MATH:
+        at = text.find(raw)
+        if at >= 0:
+            context = " ".join(text[max(0, at - 40) : at + 40].split())
+            problems.append(f"raw math {raw!r} in the page text: ...{context}...")
+    math = page.evaluate(
+        """() => {
+            const all = [...document.querySelectorAll(".math")];
+            const raw = all.filter((el) => !el.querySelector("mjx-container"));
+            return {
+                count: all.length,
+                containers: document.querySelectorAll("mjx-container").length,
+                raw: raw.slice(0, 3).map((el) => el.textContent.trim().slice(0, 60)),
+                rawCount: raw.length,
+            };
+        }"""
+    )
+    if math["count"] and not math["containers"]:
+        problems.append(f"{math['count']} math elements but no mjx-container: MathJax did not run")
+    elif math["rawCount"]:
+        problems.append(f"{math['rawCount']} math elements not typeset, e.g. {math['raw']}")
+
+
+def check_images(page: Page, problems: list[str]) -> None:
+    """Force every image to load now, then check that each one decoded."""
+    page.evaluate(
+        """() => document.querySelectorAll("img").forEach((img) => {
+            img.loading = "eager";
+        })"""
+    )
+    try:
+        page.wait_for_function(
+            "() => [...document.images].every((img) => img.complete)",
+            timeout=TIMEOUT_MS,
+        )
+    except PlaywrightError:
+        pass  # the incomplete ones are reported below
+    broken = page.evaluate(
+        """() => [...document.images]
+            .filter((img) => !(img.complete && img.naturalWidth > 0))
+            .map((img) => img.getAttribute("src"))"""
+    )
+    problems.extend(f"image did not load: {src}" for src in broken)
+
+
+def check_solutions(page: Page, problems: list[str]) -> None:
+    """Every exercise has a folded solution that links to it; the first one opens."""
+    found = page.evaluate(
+        """() => {
+            const exercises = [...document.querySelectorAll(".exercise")];
+            const solutions = [...document.querySelectorAll(".solution")].map((el) => {
+                const link = el.querySelector(".admonition-title a[href^='#']");
+                const href = link && link.getAttribute("href");
+                const target = href && decodeURIComponent(href.slice(1));
+                const linked = target && document.getElementById(target);
+                return {
+                    id: el.id,
+                    dropdown: el.classList.contains("dropdown"),
+                    target: target,
+                    targetIsExercise:
+                        !!(linked && linked.classList.contains("exercise")),
+                };
+            });
+            return {exercises: exercises.map((el) => el.id), solutions: solutions};
+        }"""
+    )
+    exercises: list[str] = found["exercises"]
+    solutions: list[dict[str, Any]] = found["solutions"]
+    if len(solutions) < len(exercises):
+        problems.append(f"{len(exercises)} exercises but only {len(solutions)} solutions")
+    for solution in solutions:
+        if not solution["dropdown"]:
+            problems.append(f"solution {solution['id']} is not a dropdown")
+        if not solution["targetIsExercise"]:
+            problems.append(
+                f"solution {solution['id']} links to {solution['target']!r}, "
+                "which is no exercise on this page"
+            )
+    linked = {solution["target"] for solution in solutions}
+    problems.extend(f"exercise {ex} has no solution" for ex in exercises if ex not in linked)
+
+    boxes = page.locator(".solution")
+    for index in range(boxes.count()):
+        box = boxes.nth(index)
+        body = solution_body(box)
+        if body.count() == 0:
+            problems.append(f"solution {index + 1} has no content below its title")
+        elif any(body.nth(i).is_visible() for i in range(body.count())):
+            problems.append(f"solution {index + 1} is not folded: its content shows on load")
+    if boxes.count():
+        open_first_solution(page, boxes.first, problems)
+
+
+def solution_body(box: Locator) -> Locator:
+    """The part of a solution that folding hides (everything below its title)."""
+    return box.locator(":scope > :not(.admonition-title)")
+
+
+def open_first_solution(page: Page, box: Locator, problems: list[str]) -> None:
+    """Click a folded solution open and check that its content then shows."""
+    content = box.locator(".cell_output")
+    if content.count() == 0:
+        content = solution_body(box)
+    toggle = box.locator(".toggle-button")
+    try:
+        (toggle if toggle.count() else box.locator(".admonition-title")).first.click()
+        content.first.wait_for(state="visible", timeout=5_000)
+    except PlaywrightError as error:
+        first_line = str(error).splitlines()[0]
+        problems.append(f"first solution does not open on a click: {first_line}")
+
+
+@pytest.mark.parametrize("page_path", rendered_pages())
+def test_page_renders(browser: Browser, server: str, page_path: str) -> None:
+    """The page loads cleanly and offline, with math, images and folded solutions."""
+    if not (HTML_DIR / "index.html").is_file():
+        pytest.fail(f"No built book at {HTML_DIR}: {BUILD_HINT}")
+    if page_path == MISSING_CHAPTERS:
+        pytest.fail(f"No chapters directory in {HTML_DIR}: {BUILD_HINT}")
+
+    log = PageLog(server)
+    context = browser.new_context(viewport=VIEWPORT)
+    # Requests to other hosts are recorded (as problems) and then blocked, so a
+    # page never waits on the network.
+    context.route(
+        "**/*",
+        lambda route: route.continue_() if log.local(route.request.url) else route.abort(),
+    )
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.on("console", log.on_console)
+    page.on("pageerror", log.on_pageerror)
+    page.on("request", log.on_request)
+    page.on("requestfailed", log.on_requestfailed)
+    page.on("response", log.on_response)
+    problems = log.problems
+    try:
+        url = urljoin(server, page_path)
+        response = page.goto(url, wait_until="networkidle")
+        if response is None or response.status >= 400:
+            status = response.status if response else "no response"
+            pytest.fail(f"{page_path} could not be opened ({status})")
+        target = redirect_target(page_path)
+        if target is not None:
+            page.wait_for_url(urljoin(url, target))
+            page.wait_for_load_state("networkidle")
+        wait_for_mathjax(page, problems)
+        check_math(page, problems)
+        check_images(page, problems)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / screenshot_name(page_path), full_page=True)
+        check_solutions(page, problems)
+    finally:
+        context.close()
+
+    listing = "\n".join(f"  - {problem}" for problem in problems)
+    assert not problems, f"{page_path}: {len(problems)} problem(s):\n{listing}"
