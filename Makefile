@@ -40,8 +40,9 @@ $(BIN)/.test-installed: $(BIN)/.book-installed requirements-test.txt
 # The execution cache only sees each notebook's own code, not the daopt
 # module it imports: drop the cache whenever the module changes, and always
 # in CI.
+# Sphinx must then re-read every chapter too, so its saved state goes as well.
 $(CACHE)/.module-stamp: $(wildcard code/daopt/*.py)
-	rm -rf $(CACHE)
+	rm -rf $(CACHE) $(BUILD)/.doctrees
 	mkdir -p $(CACHE)
 	touch $@
 
@@ -58,7 +59,7 @@ book: $(BIN)/.book-installed $(CACHE)/.module-stamp
 # execution cache, so the build that follows reuses them instead of running
 # every chapter a second time.
 test: $(BIN)/.test-installed
-	rm -rf $(CACHE)
+	rm -rf $(CACHE) $(BUILD)/.doctrees
 	$(BIN)/ruff check code tests bench scripts
 	$(BIN)/ruff format --check code tests bench scripts
 	$(BIN)/pytest tests --ignore=tests/test_rendered.py

@@ -63,6 +63,7 @@ def execute_chapter(path: Path) -> ExecutedChapter:
         notebook,
         timeout=600,
         kernel_name="python3",
+        record_timing=False,  # timing metadata would change the cache key
         resources={"metadata": {"path": str(path.parent)}},
     )
     start = time.perf_counter()

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 import threading
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -71,6 +72,11 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1280, "height": 900}
 TIMEOUT_MS = 30_000
 RAW_MATH = ("$$", "\\[", "\\(", "\\begin{")
+# Known, harmless page errors, reported as warnings instead of failures.
+# Sphinx 7.4 writes an inline script added with ``app.add_js_file(None, body=...)``
+# after builder init twice (sphinx-doc/sphinx#13402, fixed in Sphinx 8.2.2, which
+# Jupyter Book 1.x cannot use), so sphinx-thebe's config script redeclares a const.
+KNOWN_PAGE_ERRORS = ("Identifier 'THEBE_JS_URL' has already been declared",)
 MISSING_CHAPTERS = "<missing chapters directory>"
 
 
@@ -143,7 +149,10 @@ class PageLog:
             self.problems.append(f"console error: {message.text} ({where})")
 
     def on_pageerror(self, error: PlaywrightError) -> None:
-        self.problems.append(f"page error: {error}")
+        if any(known in str(error) for known in KNOWN_PAGE_ERRORS):
+            warnings.warn(f"known page error: {error}", stacklevel=1)
+        else:
+            self.problems.append(f"page error: {error}")
 
     def on_request(self, request: Request) -> None:
         if not self.local(request.url):
