@@ -16,12 +16,13 @@ NOTEBOOKS := $(filter chapters/[0-9][0-9]_%.md,$(CHAPTERS))
 export OPENBLAS_NUM_THREADS := 1
 export MPLBACKEND := Agg
 
-.PHONY: help book test serve notebooks clean distclean lint
+.PHONY: help book test serve lab notebooks clean distclean lint
 
 help:
 	@echo "make book       build the book into $(HTML) (executes every chapter)"
 	@echo "make test       run every test: module, chapters, build, rendered pages"
 	@echo "make serve      serve $(HTML) on http://127.0.0.1:8000"
+	@echo "make lab        install JupyterLab and open the chapters as notebooks"
 	@echo "make notebooks  write .ipynb copies of the chapters to $(BUILD)/notebooks"
 	@echo "make clean      remove $(BUILD); make distclean also removes $(VENV)"
 
@@ -75,6 +76,14 @@ serve:
 	@test -f $(HTML)/index.html || { echo "Build the book first: make book"; exit 1; }
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C stops)"
 	$(PYTHON) -m http.server --bind 127.0.0.1 --directory $(HTML) 8000
+
+$(BIN)/.lab-installed: $(BIN)/.book-installed requirements-lab.txt
+	$(BIN)/python -m pip install --quiet -r requirements-lab.txt
+	touch $@
+
+# jupytext's JupyterLab extension opens the .md chapters as notebooks.
+lab: $(BIN)/.lab-installed
+	$(BIN)/jupyter lab --ip=127.0.0.1 --notebook-dir=chapters
 
 notebooks: $(BIN)/.book-installed
 	mkdir -p $(BUILD)/notebooks

@@ -43,5 +43,5 @@ def test_two_ways_key_results(chapter: ExecutedChapter) -> None:
     assert 1 <= g["break_even"] < math.inf
     assert g["break_even"] == math.ceil(g["training_cost"] / (g["steps_matched"] - 1))
     assert 1 <= g["break_even_regression"] < math.inf
-    # Semi-amortised: the learned start needs fewer direct steps.
+    # Semi-amortised: the learned start needs fewer direct steps in range.
     assert g["steps_semi"] < g["steps_direct"]
