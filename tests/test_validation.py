@@ -1,0 +1,75 @@
+"""daopt.validation: the shared argument checks behind every public function."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from daopt import validation as v
+
+
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=0, max_size=10))
+def test_as_vector_accepts_finite_lists(values: list[float]) -> None:
+    array = v.as_vector("x", values)
+    assert array.dtype == float and array.shape == (len(values),)
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "fragment"),
+    [
+        ("abc", TypeError, "x must be a 1-D array of numbers, got 'abc'"),
+        (None, TypeError, "got None"),
+        ([["a"]], TypeError, "1-D array of numbers"),
+        (np.zeros((2, 2)), ValueError, "shape (2, 2)"),
+        (3.0, ValueError, "shape ()"),
+        ([1.0, np.inf], ValueError, "finite"),
+    ],
+)
+def test_as_vector_rejects(value, error, fragment) -> None:
+    with pytest.raises(error, match=re.escape(fragment)):
+        v.as_vector("x", value)
+
+
+def test_as_vector_length_and_as_matrix_columns() -> None:
+    with pytest.raises(ValueError, match="x must have length 3, got length 2"):
+        v.as_vector("x", [1.0, 2.0], length=3)
+    with pytest.raises(ValueError, match="m must have 3 columns"):
+        v.as_matrix("m", np.zeros((2, 2)), columns=3)
+    with pytest.raises(ValueError, match="m must be 2-D"):
+        v.as_matrix("m", np.zeros(2))
+    with pytest.raises(TypeError, match="m must be a 2-D array"):
+        v.as_matrix("m", "no")
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "fragment"),
+    [
+        (lambda: v.positive_int("k", True), TypeError, "k must be an integer, got True"),
+        (lambda: v.positive_int("k", 2.0), TypeError, "k must be an integer, got 2.0"),
+        (lambda: v.positive_int("k", 0), ValueError, "k must be >= 1, got 0"),
+        (lambda: v.positive_float("eta", "0.1"), TypeError, "eta must be a number, got '0.1'"),
+        (lambda: v.positive_float("eta", float("nan")), ValueError, "eta must be finite and > 0"),
+        (lambda: v.positive_float("eta", 0.0), ValueError, "eta must be finite and > 0, got 0.0"),
+        (
+            lambda: v.positive_float("c", -1, allow_zero=True),
+            ValueError,
+            "c must be finite and >= 0",
+        ),
+        (lambda: v.generator("rng", 0), TypeError, "rng must be a numpy.random.Generator"),
+    ],
+)
+def test_scalar_checks_reject(call, error, fragment) -> None:
+    with pytest.raises(error, match=re.escape(fragment)):
+        call()
+
+
+def test_scalar_checks_accept() -> None:
+    assert v.positive_int("k", np.int64(3)) == 3
+    assert v.positive_int("k", 0, minimum=0) == 0
+    assert v.positive_float("c", 0, allow_zero=True) == 0.0
+    rng = np.random.default_rng(0)
+    assert v.generator("rng", rng) is rng
