@@ -9,8 +9,7 @@ BIN := $(VENV)/bin
 BUILD := _build
 HTML := $(BUILD)/html
 CACHE := $(BUILD)/.jupyter_cache
-CHAPTERS := $(sort $(wildcard chapters/*.md))
-NOTEBOOKS := $(filter chapters/[0-9][0-9]_%.md,$(CHAPTERS))
+NOTEBOOKS := $(sort $(wildcard chapters/[0-9][0-9]_*.md))
 
 # Small networks train faster on one BLAS thread than on two that compete.
 export OPENBLAS_NUM_THREADS := 1
