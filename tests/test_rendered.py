@@ -17,8 +17,6 @@ to the introduction) is loaded from a local HTTP server and checked for:
    (``_build/screenshots/`` for the normal build).
 
 Build the book first (``make book``); the tests fail if it is missing.
-Page errors listed in ``KNOWN_PAGE_ERRORS`` (a known Sphinx 7.4 bug) are
-reported as warnings rather than failures.
 
 Environment variables:
 
@@ -33,7 +31,6 @@ from __future__ import annotations
 import os
 import re
 import threading
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -75,11 +72,6 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1280, "height": 900}
 TIMEOUT_MS = 30_000
 RAW_MATH = ("$$", "\\[", "\\(", "\\begin{")
-# Known, harmless page errors, reported as warnings instead of failures.
-# Sphinx 7.4 writes an inline script added with ``app.add_js_file(None, body=...)``
-# after builder init twice (sphinx-doc/sphinx#13402, fixed in Sphinx 8.2.2, which
-# Jupyter Book 1.x cannot use), so sphinx-thebe's config script redeclares a const.
-KNOWN_PAGE_ERRORS = ("Identifier 'THEBE_JS_URL' has already been declared",)
 MISSING_CHAPTERS = "<missing chapters directory>"
 
 
@@ -153,11 +145,8 @@ class PageLog:
             self.problems.append(f"console error: {message.text} ({where})")
 
     def on_pageerror(self, error: PlaywrightError) -> None:
-        """Record uncaught exceptions, warning only about the known ones."""
-        if any(known in str(error) for known in KNOWN_PAGE_ERRORS):
-            warnings.warn(f"known page error: {error}", stacklevel=1)
-        else:
-            self.problems.append(f"page error: {error}")
+        """Record uncaught exceptions."""
+        self.problems.append(f"page error: {error}")
 
     def on_request(self, request: Request) -> None:
         """Record every request that leaves the local server."""
