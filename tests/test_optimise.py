@@ -176,6 +176,41 @@ def test_cost_profile_prices_training_and_queries() -> None:
     assert np.allclose(profile.total(np.array([0, 2])), [65.0, 86.0])
 
 
+@given(
+    calls=st.floats(0, 1e4),
+    passes=st.floats(0, 1e3),
+    call_cost=st.floats(0, 100),
+    pass_cost=st.floats(0, 100),
+)
+def test_cost_profile_takes_mean_counts_per_query(calls, passes, call_cost, pass_cost) -> None:
+    """Per-query counts may be means over queries (floats), priced like whole counts."""
+    profile = optimise.cost_profile(
+        "search",
+        training=None,
+        query_oracle_calls=calls,
+        query_network_passes=passes,
+        oracle_call_cost=call_cost,
+        network_pass_cost=pass_cost,
+    )
+    assert profile.fixed == 0.0
+    assert math.isclose(profile.per_query, calls * call_cost + passes * pass_cost)
+
+
+@pytest.mark.parametrize(
+    ("counts", "error", "fragment"),
+    [
+        ({"query_oracle_calls": -0.5}, ValueError, "query_oracle_calls must be finite and >= 0"),
+        ({"query_network_passes": math.nan}, ValueError, "query_network_passes must be finite"),
+        ({"query_oracle_calls": "12"}, TypeError, "query_oracle_calls must be a number, got '12'"),
+        ({"query_network_passes": True}, TypeError, "query_network_passes must be an integer"),
+    ],
+)
+def test_cost_profile_rejects_bad_mean_counts(counts, error, fragment) -> None:
+    arguments = {"training": None, "query_oracle_calls": 1, "query_network_passes": 0}
+    with pytest.raises(error, match=re.escape(fragment)):
+        optimise.cost_profile("a", **{**arguments, **counts})
+
+
 x4 = np.zeros(4)
 model = optimise.AmortisedModel(np.random.default_rng(0), hidden=(2,))
 fit = dict(steps=1, batch_size=1, learning_rate=1e-3, rng=np.random.default_rng(0))

@@ -6,7 +6,21 @@ One concept per module:
 - ``optimise``  -- direct solvers (gradient descent, grid search), amortised
   training (regression-based and objective-based losses), the amortisation
   gap and the cost accounting of chapter 1
-- ``nn``        -- a tiny numpy multilayer perceptron with manual backprop and Adam
+- ``games``     -- the game-state protocol, tic-tac-toe, Connect Four on bitboards
+- ``nn``        -- a tiny numpy multilayer perceptron: manual backprop, Adam and SGD,
+  masked softmax cross-entropy and MSE, mini-batch training, saving to .npz
+- ``learn``     -- amortised learners for games: features, behaviour cloning, value
+  regression, tabular and neural TD self-play
+- ``search``    -- exact game-tree search: minimax, alpha-beta, transposition table,
+  move ordering, and the solvers (``solve``, ``solve_exact``, ``optimal_actions``)
+- ``mcts``      -- Monte Carlo tree search: UCT with random rollouts, PUCT with a prior
+- ``arena``     -- matches between agents, optimal-move rate against the solver, compute
+- ``stochastic`` -- noisy tic-tac-toe: a game with chance nodes (``chance_outcomes``)
+- ``chance``    -- expectiminimax with Star1 pruning, tree sizes, MCTS with chance nodes
+- ``envs``      -- finite MDPs/POMDPs, grid worlds with hidden goals, a d-dimensional point mass
+- ``planning``  -- value iteration, random shooting, CEM, MPC, LQR, belief-state planning
+- ``widgets``   -- play tic-tac-toe or Connect Four against any agent in Jupyter;
+  static board figures for the rendered book
 - ``plots``     -- the book's figure style
 - ``checks``    -- exercise checkers that say what differs from the reference
 """

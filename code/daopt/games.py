@@ -66,7 +66,9 @@ class GameState(ABC):
     def _check_action(self, action: object) -> int:
         """Return ``action`` as an int if legal, else raise naming the legal moves."""
         if isinstance(action, bool) or not isinstance(action, numbers.Integral):
-            raise TypeError(f"action must be an int, got {action!r}")
+            raise TypeError(
+                f"action must be an int, got {action!r}; legal moves are {self.legal_actions()}"
+            )
         action = int(action)
         legal = self.legal_actions()
         if action not in legal:

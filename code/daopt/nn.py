@@ -1,5 +1,7 @@
 """A tiny multilayer perceptron in numpy: dense layers, tanh or ReLU, manual
-backpropagation and the Adam optimiser.
+backpropagation, the Adam and SGD optimisers, the losses the book trains with
+(softmax cross-entropy over legal moves, mean squared error), a mini-batch
+training loop, and saving to ``.npz``.
 
 Shapes: inputs (n, sizes[0]) -> outputs (n, sizes[-1]). Parameters are a flat
 list [W0, b0, W1, b1, ...] with W_i of shape (sizes[i], sizes[i+1]) and b_i of
@@ -8,14 +10,18 @@ shape (sizes[i+1],); gradients come back in the same order and shapes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import itertools
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 
 from daopt.validation import as_matrix, generator, positive_float, positive_int
 
 ACTIVATIONS = ("tanh", "relu")
+_FILE_FORMAT = "daopt.nn.MLP/1"
 
 
 @dataclass
@@ -95,6 +101,62 @@ class MLP:
                 )
         return grads
 
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the sizes, activation and parameters to ``path`` (a ``.npz`` file)."""
+        path = _npz_path(path)
+        arrays = {f"param_{i}": p for i, p in enumerate(self.params)}
+        np.savez(
+            path,
+            format=np.array(_FILE_FORMAT),
+            sizes=np.array(self.sizes, dtype=np.int64),
+            activation=np.array(self.activation),
+            **arrays,
+        )
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> MLP:
+        """The network saved at ``path`` by ``save``, checked for consistent shapes."""
+        path = _npz_path(path)
+        with np.load(path, allow_pickle=False) as data:
+            contents = {name: data[name] for name in data.files}
+        if contents.get("format", np.array("")).item() != _FILE_FORMAT:
+            raise ValueError(f"{path} is not an MLP saved by daopt.nn (no format {_FILE_FORMAT!r})")
+        sizes_arr = contents.get("sizes")
+        if sizes_arr is None or sizes_arr.ndim != 1 or sizes_arr.size < 2:
+            raise ValueError(f"{path}: 'sizes' must list at least two layer widths")
+        if not np.issubdtype(sizes_arr.dtype, np.integer) or np.any(sizes_arr < 1):
+            raise ValueError(f"{path}: 'sizes' must be positive integers, got {sizes_arr}")
+        activation = str(contents.get("activation", np.array("")).item())
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"{path}: activation must be one of {ACTIVATIONS}, got {activation!r}")
+        sizes = tuple(int(w) for w in sizes_arr)
+        expected = []
+        for fan_in, fan_out in itertools.pairwise(sizes):
+            expected += [(fan_in, fan_out), (fan_out,)]
+        names = [f"param_{i}" for i in range(len(expected))]
+        found = {k for k in contents if k.startswith("param_")}
+        if found != set(names):
+            raise ValueError(
+                f"{path}: sizes {sizes} need {len(expected)} parameter arrays, found {len(found)}"
+            )
+        params = []
+        for name, shape in zip(names, expected, strict=True):
+            array = contents[name]
+            if array.shape != shape or array.dtype != np.float64:
+                raise ValueError(
+                    f"{path}: {name} must be float64 with shape {shape} for sizes {sizes}, "
+                    f"got {array.dtype} with shape {array.shape}"
+                )
+            if not np.all(np.isfinite(array)):
+                raise ValueError(f"{path}: {name} has non-finite entries")
+            params.append(array.copy())
+        net = cls.__new__(cls)
+        net.sizes, net.activation, net.params = sizes, activation, params
+        return net
+
+    def __repr__(self) -> str:
+        return f"MLP(sizes={self.sizes}, activation={self.activation!r})"
+
 
 class Adam:
     """Adam (Kingma and Ba, 2015) updating a list of arrays in place."""
@@ -120,13 +182,7 @@ class Adam:
 
     def step(self, grads: list[np.ndarray]) -> None:
         """Apply one update; ``grads`` matches ``params`` in order and shapes."""
-        if len(grads) != len(self.params):
-            raise ValueError(f"expected {len(self.params)} gradients, got {len(grads)}")
-        for p, g in zip(self.params, grads, strict=True):
-            if np.shape(g) != p.shape:
-                raise ValueError(
-                    f"gradient shape {np.shape(g)} does not match parameter shape {p.shape}"
-                )
+        _check_grads(self.params, grads)
         self.t += 1
         for p, g, m, v in zip(self.params, grads, self.m, self.v, strict=True):
             m *= self.beta1
@@ -136,3 +192,245 @@ class Adam:
             m_hat = m / (1 - self.beta1**self.t)
             v_hat = v / (1 - self.beta2**self.t)
             p -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+class SGD:
+    """Stochastic gradient descent, with optional (heavy-ball) momentum, in place.
+
+    ``velocity = momentum * velocity + grad``; ``param -= learning_rate * velocity``.
+    """
+
+    def __init__(
+        self, params: list[np.ndarray], learning_rate: float = 1e-2, momentum: float = 0.0
+    ) -> None:
+        self.params = params
+        self.learning_rate = positive_float("learning_rate", learning_rate)
+        if not 0.0 <= positive_float("momentum", momentum, allow_zero=True) < 1.0:
+            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
+        self.momentum = float(momentum)
+        self.velocity = [np.zeros_like(p) for p in params]
+
+    def step(self, grads: list[np.ndarray]) -> None:
+        """Apply one update; ``grads`` matches ``params`` in order and shapes."""
+        _check_grads(self.params, grads)
+        for p, g, v in zip(self.params, grads, self.velocity, strict=True):
+            v *= self.momentum
+            v += g
+            p -= self.learning_rate * v
+
+
+class Optimiser(Protocol):
+    """What ``train`` needs of an optimiser: its parameters and ``step(grads)``."""
+
+    params: list[np.ndarray]
+
+    def step(self, grads: list[np.ndarray]) -> None: ...
+
+
+def _check_grads(params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+    if len(grads) != len(params):
+        raise ValueError(f"expected {len(params)} gradients, got {len(grads)}")
+    for p, g in zip(params, grads, strict=True):
+        if np.shape(g) != p.shape:
+            raise ValueError(
+                f"gradient shape {np.shape(g)} does not match parameter shape {p.shape}"
+            )
+
+
+def _npz_path(path: Any) -> str:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike ending in '.npz', got {path!r}")
+    path = os.fspath(path)
+    if not str(path).endswith(".npz"):
+        # np.savez would silently append the suffix, and load would then miss the file.
+        raise ValueError(f"path must end in '.npz', got {path!r}")
+    return str(path)
+
+
+# --- losses --------------------------------------------------------------------
+
+
+def _legal_mask(legal_mask: Any, shape: tuple[int, int]) -> np.ndarray:
+    """``legal_mask`` as a bool array of ``shape`` with a legal action in every row."""
+    if legal_mask is None:
+        return np.ones(shape, dtype=bool)
+    mask = np.asarray(legal_mask)
+    if mask.dtype != np.bool_:
+        raise TypeError(f"legal_mask must be a boolean array, got dtype {mask.dtype}")
+    if mask.shape != shape:
+        raise ValueError(f"legal_mask must have the shape of logits {shape}, got {mask.shape}")
+    empty = ~mask.any(axis=1)
+    if np.any(empty):
+        raise ValueError(f"legal_mask row {int(np.argmax(empty))} has no legal action")
+    return mask
+
+
+def _masked_log_softmax(logits: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """log p (n, a), -inf where illegal; shifting by the largest legal logit avoids overflow."""
+    z = np.where(mask, logits, -np.inf)
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def masked_softmax(logits: np.ndarray, legal_mask: np.ndarray | None = None) -> np.ndarray:
+    """Probabilities (n, a) from logits (n, a); illegal actions get exactly 0.
+
+    ``legal_mask`` (n, a) bool, every row with at least one True; None means all legal.
+    """
+    logits = as_matrix("logits", logits)
+    mask = _legal_mask(legal_mask, logits.shape)
+    return np.exp(_masked_log_softmax(logits, mask))
+
+
+def _target_distribution(targets: Any, mask: np.ndarray) -> np.ndarray:
+    """Targets as probabilities (n, a): one-hot from actions (n,) or given rows (n, a)."""
+    n, a = mask.shape
+    if isinstance(targets, (str, bytes)) or targets is None:
+        raise TypeError(f"targets must be actions (n,) or probabilities (n, a), got {targets!r}")
+    array = np.asarray(targets)
+    if array.ndim == 1:
+        if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.integer):
+            raise TypeError(f"target actions (n,) must be integers, got dtype {array.dtype}")
+        if array.shape[0] != n:
+            raise ValueError(f"targets must have {n} entries (one per row), got {array.shape[0]}")
+        if np.any((array < 0) | (array >= a)):
+            bad = int(np.argmax((array < 0) | (array >= a)))
+            raise ValueError(f"target action {int(array[bad])} in row {bad} is not in 0..{a - 1}")
+        illegal = ~mask[np.arange(n), array]
+        if np.any(illegal):
+            bad = int(np.argmax(illegal))
+            raise ValueError(f"target action {int(array[bad])} in row {bad} is illegal")
+        probs = np.zeros((n, a))
+        probs[np.arange(n), array] = 1.0
+        return probs
+    if array.ndim != 2:
+        raise ValueError(f"targets must be actions (n,) or probabilities (n, a), got {array.shape}")
+    probs = as_matrix("targets", array, columns=a)
+    if probs.shape[0] != n:
+        raise ValueError(f"targets must have {n} rows, got shape {probs.shape}")
+    if np.any(probs < 0) or not np.allclose(probs.sum(axis=1), 1.0, atol=1e-6):
+        raise ValueError("target rows must be probabilities: non-negative, each summing to 1")
+    if np.any(probs[~mask] > 0):
+        row = int(np.argmax(np.any((probs > 0) & ~mask, axis=1)))
+        raise ValueError(f"targets put probability on an illegal action in row {row}")
+    return probs
+
+
+def softmax_cross_entropy(
+    logits: np.ndarray, targets: np.ndarray, legal_mask: np.ndarray | None = None
+) -> tuple[float, np.ndarray]:
+    """Mean over rows of -sum_a target_a log p_a, with p the softmax over legal actions.
+
+    ``logits`` (n, a); ``targets`` either actions (n,) ints or probabilities (n, a) that
+    put no mass on illegal actions; ``legal_mask`` (n, a) bool (None: all legal).
+    Returns the loss and its gradient with respect to the logits, (n, a), which is
+    (p - target) / n and exactly 0 at illegal actions.
+    """
+    logits = as_matrix("logits", logits)
+    mask = _legal_mask(legal_mask, logits.shape)
+    probs_target = _target_distribution(targets, mask)
+    log_p = _masked_log_softmax(logits, mask)
+    n = logits.shape[0]
+    # 0 * log 0 counts as 0: only actions with target mass enter the sum.
+    loss = -float(np.sum(probs_target * np.where(probs_target > 0, log_p, 0.0))) / n
+    return loss, (np.exp(log_p) - probs_target) / n
+
+
+def mse(pred: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean over all entries of (pred - target)**2, and its gradient 2 (pred - target) / size.
+
+    ``pred`` and ``target`` share one shape, (n,) or (n, d).
+    """
+    arrays = []
+    for name, value in (("pred", pred), ("target", target)):
+        if isinstance(value, (str, bytes)) or value is None:
+            raise TypeError(f"{name} must be an array of numbers, got {value!r}")
+        try:
+            array = np.asarray(value, dtype=float)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"{name} must be an array of numbers, got {value!r}") from error
+        if array.ndim not in (1, 2) or array.size == 0:
+            raise ValueError(f"{name} must be a non-empty (n,) or (n, d) array, got {array.shape}")
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"{name} must be finite")
+        arrays.append(array)
+    pred_arr, target_arr = arrays
+    if pred_arr.shape != target_arr.shape:
+        raise ValueError(
+            f"pred and target must have the same shape, got {pred_arr.shape} and {target_arr.shape}"
+        )
+    residual = pred_arr - target_arr
+    return float(np.mean(residual**2)), 2.0 * residual / residual.size
+
+
+# --- mini-batch training -------------------------------------------------------
+
+#: ``loss_fn(outputs (b, out), rows (b,)) -> (loss, dloss/doutputs (b, out))``; ``rows``
+#: are the batch's row indices into the training inputs, to look up targets and masks.
+LossFn = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
+
+
+@dataclass
+class TrainLog:
+    """One call of ``train``: per-epoch curves and the work done.
+
+    ``epoch_losses`` (epochs,) is the mean mini-batch loss of each epoch;
+    ``evaluations`` (epochs,) is ``evaluate(net)`` after each epoch (empty without it);
+    ``examples`` counts examples passed forward and backward; ``steps`` optimiser steps.
+    """
+
+    epoch_losses: list[float] = field(default_factory=list)
+    evaluations: list[float] = field(default_factory=list)
+    examples: int = 0
+    steps: int = 0
+
+
+def train(
+    net: MLP,
+    inputs: np.ndarray,
+    loss_fn: LossFn,
+    *,
+    optimiser: Optimiser,
+    n_epochs: int,
+    batch_size: int,
+    rng: np.random.Generator,
+    evaluate: Callable[[MLP], float] | None = None,
+) -> TrainLog:
+    """Mini-batch training: each epoch visits every row of ``inputs`` (n, sizes[0]) once,
+    in an order drawn from ``rng``, ``batch_size`` rows per optimiser step.
+
+    The optimiser keeps its state, so calling ``train`` again continues where it stopped.
+    """
+    if not isinstance(net, MLP):
+        raise TypeError(f"net must be a daopt.nn.MLP, got {net!r}")
+    data = as_matrix("inputs", inputs, columns=net.sizes[0])
+    if data.shape[0] == 0:
+        raise ValueError("inputs must have at least one row")
+    if not callable(loss_fn):
+        raise TypeError(
+            f"loss_fn must be callable (outputs, rows) -> (loss, grad), got {loss_fn!r}"
+        )
+    if not hasattr(optimiser, "step") or getattr(optimiser, "params", None) is not net.params:
+        raise ValueError("optimiser must be built on this network's params, e.g. Adam(net.params)")
+    n_epochs = positive_int("n_epochs", n_epochs)
+    batch_size = positive_int("batch_size", batch_size)
+    generator("rng", rng)
+    if evaluate is not None and not callable(evaluate):
+        raise TypeError(f"evaluate must be callable net -> float, got {evaluate!r}")
+    n = data.shape[0]
+    log = TrainLog()
+    for _ in range(n_epochs):
+        order = rng.permutation(n)
+        total = 0.0
+        for start in range(0, n, batch_size):
+            rows = order[start : start + batch_size]
+            outputs, cache = net.forward_cached(data[rows])
+            loss, grad = loss_fn(outputs, rows)
+            optimiser.step(net.backward(cache, grad))
+            total += float(loss) * rows.shape[0]
+            log.steps += 1
+        log.examples += n
+        log.epoch_losses.append(total / n)
+        if evaluate is not None:
+            log.evaluations.append(float(evaluate(net)))
+    return log

@@ -10,6 +10,7 @@ not timed: oracle calls (evaluations of f or its gradient) and network passes.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -252,20 +253,31 @@ class CostProfile:
         return self.fixed + self.per_query * n
 
 
+def _count(name: str, value: object) -> float:
+    """A count >= 0: an int, or a float for a mean over queries (e.g. nodes per decision)."""
+    if isinstance(value, numbers.Integral):
+        return positive_int(name, value, minimum=0)
+    return positive_float(name, value, allow_zero=True)
+
+
 def cost_profile(
     name: str,
     *,
     training: TrainingLog | None,
-    query_oracle_calls: int,
-    query_network_passes: int,
+    query_oracle_calls: float,
+    query_network_passes: float,
     oracle_call_cost: float = 1.0,
     network_pass_cost: float = 1.0,
 ) -> CostProfile:
-    """Price a strategy: oracle calls and network passes, in training and per query."""
+    """Price a strategy: oracle calls and network passes, in training and per query.
+
+    The per-query counts may be means (floats), for strategies whose work varies
+    from query to query, such as a search's nodes per decision.
+    """
     oracle_call_cost = positive_float("oracle_call_cost", oracle_call_cost, allow_zero=True)
     network_pass_cost = positive_float("network_pass_cost", network_pass_cost, allow_zero=True)
-    query_oracle_calls = positive_int("query_oracle_calls", query_oracle_calls, minimum=0)
-    query_network_passes = positive_int("query_network_passes", query_network_passes, minimum=0)
+    query_oracle_calls = _count("query_oracle_calls", query_oracle_calls)
+    query_network_passes = _count("query_network_passes", query_network_passes)
     if training is not None and not isinstance(training, TrainingLog):
         raise TypeError(f"training must be a TrainingLog or None, got {training!r}")
     fixed = 0.0

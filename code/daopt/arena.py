@@ -1,0 +1,341 @@
+"""Agents meet: games and matches between agents, the compute each decision
+cost, and the optimal-move rate of an agent judged by the exact solver.
+
+An **agent** is any callable ``agent(state) -> action`` (a legal action). It
+may have ``last_stats: dict[str, float]``, the compute of its last decision
+(e.g. "simulations", "nodes", "rollouts"); the arena records it beside the
+wall time that it measures itself.
+"""
+
+from __future__ import annotations
+
+import numbers
+import time
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from daopt.games import GameState
+from daopt.validation import generator, positive_int
+
+Agent = Callable[[GameState], int]
+
+
+class RandomAgent:
+    """Plays a uniformly random legal move, drawn from ``rng``."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = generator("rng", rng)
+        self.last_stats: dict[str, float] = {}
+
+    def __call__(self, state: GameState) -> int:
+        _check_playable(state)
+        legal = state.legal_actions()
+        return legal[int(self.rng.integers(len(legal)))]
+
+    def __repr__(self) -> str:
+        return "RandomAgent()"
+
+
+# -- games ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One move of a game: who chose it, what it was, and what it cost."""
+
+    player: int
+    action: int
+    seconds: float
+    stats: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GameRecord:
+    """A finished game: the start, every decision, and the final state."""
+
+    initial: GameState
+    final: GameState
+    decisions: tuple[Decision, ...]
+
+    @property
+    def actions(self) -> list[int]:
+        return [d.action for d in self.decisions]
+
+    @property
+    def winner(self) -> int | None:
+        """0 or 1, or None for a draw."""
+        return self.final.winner
+
+    @property
+    def returns(self) -> tuple[float, float]:
+        return self.final.returns()
+
+
+def play_game(agents: Sequence[Agent], state: GameState) -> GameRecord:
+    """Play ``state`` to the end: ``agents[p]`` chooses every move of player ``p``.
+
+    Raises ValueError if an agent returns an illegal move (naming the agent,
+    the move and the legal moves).
+    """
+    first, second = _check_agents(agents)
+    _check_playable(state)
+    initial, decisions = state, []
+    while not state.is_terminal():
+        player = state.to_play
+        agent = (first, second)[player]
+        start = time.perf_counter()
+        action = agent(state)
+        seconds = time.perf_counter() - start
+        legal = state.legal_actions()
+        if isinstance(action, bool) or not isinstance(action, numbers.Integral):
+            raise TypeError(f"agent {agent!r} returned {action!r}, expected an int from {legal}")
+        if int(action) not in legal:
+            raise ValueError(
+                f"agent {agent!r} (player {player}) chose the illegal move {action}; "
+                f"legal moves are {legal}"
+            )
+        stats = dict(getattr(agent, "last_stats", None) or {})
+        decisions.append(Decision(player, int(action), seconds, stats))
+        state = state.play(int(action))
+    return GameRecord(initial, state, tuple(decisions))
+
+
+# -- matches --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """Agent A against agent B: results from A's side and each agent's compute.
+
+    ``compute_a`` and ``compute_b`` give, per decision, the mean of every
+    number the agent reported in ``last_stats`` and ``wall_seconds`` (measured
+    by the arena), plus the count ``decisions``.
+    """
+
+    wins: int
+    draws: int
+    losses: int
+    compute_a: dict[str, float]
+    compute_b: dict[str, float]
+    records: tuple[GameRecord, ...]
+
+    @property
+    def games(self) -> int:
+        return self.wins + self.draws + self.losses
+
+    @property
+    def score(self) -> float:
+        """A's points per game: 1 a win, 1/2 a draw, 0 a loss."""
+        return (self.wins + 0.5 * self.draws) / self.games
+
+    def __str__(self) -> str:
+        return (
+            f"A: {self.wins} wins, {self.draws} draws, {self.losses} losses "
+            f"in {self.games} games (score {self.score:.3f})"
+        )
+
+
+def play_match(
+    agent_a: Agent,
+    agent_b: Agent,
+    initial_state: GameState,
+    n_games: int,
+    *,
+    opening_moves: int = 0,
+    rng: np.random.Generator | None = None,
+) -> MatchResult:
+    """Play ``n_games`` between A and B, alternating who moves first (A in even games).
+
+    With ``opening_moves`` > 0, each pair of games starts from the same
+    position after that many random moves (drawn from ``rng``, required then),
+    once with each agent moving first, so that deterministic agents do not
+    replay one game and neither gains from the opening.
+    """
+    _check_agents((agent_a, agent_b))
+    _check_playable(initial_state)
+    n_games = positive_int("n_games", n_games)
+    opening_moves = positive_int("opening_moves", opening_moves, minimum=0)
+    if opening_moves and rng is None:
+        raise TypeError("opening_moves > 0 needs rng, a numpy.random.Generator")
+    if rng is not None:
+        rng = generator("rng", rng)
+
+    records, wins, draws, losses = [], 0, 0, 0
+    totals: tuple[dict[str, float], dict[str, float]] = ({}, {})
+    start = initial_state
+    for game in range(n_games):
+        a_plays = game % 2  # A is player 0 in even games, player 1 in odd ones
+        if game % 2 == 0 and opening_moves:
+            start = _random_opening(initial_state, opening_moves, rng)
+        agents = (agent_a, agent_b) if a_plays == 0 else (agent_b, agent_a)
+        record = play_game(agents, start)
+        records.append(record)
+        if record.winner is None:
+            draws += 1
+        elif record.winner == a_plays:
+            wins += 1
+        else:
+            losses += 1
+        for decision in record.decisions:
+            side = totals[0] if decision.player == a_plays else totals[1]
+            side["decisions"] = side.get("decisions", 0) + 1
+            side["wall_seconds"] = side.get("wall_seconds", 0.0) + decision.seconds
+            for key, value in decision.stats.items():
+                if isinstance(value, numbers.Real) and not isinstance(value, bool):
+                    side[key] = side.get(key, 0.0) + float(value)
+    compute = tuple(_per_decision(side) for side in totals)
+    return MatchResult(wins, draws, losses, compute[0], compute[1], tuple(records))
+
+
+def _per_decision(totals: dict[str, float]) -> dict[str, float]:
+    decisions = totals.get("decisions", 0)
+    means = {k: v / decisions for k, v in totals.items() if k != "decisions"} if decisions else {}
+    return {"decisions": decisions, **means}
+
+
+def _random_opening(state: GameState, moves: int, rng: np.random.Generator) -> GameState:
+    """A non-terminal position after ``moves`` random moves (retried until one is)."""
+    for _ in range(1000):
+        position = state
+        for _ in range(moves):
+            legal = position.legal_actions()
+            position = position.play(legal[int(rng.integers(len(legal)))])
+            if position.is_terminal():
+                break
+        if not position.is_terminal():
+            return position
+    raise ValueError(f"found no position {moves} random moves from {state!r} that is not over")
+
+
+# -- judging moves by the exact solver ----------------------------------------------------------
+
+
+@lru_cache(maxsize=1 << 16)
+def _optimal(state: GameState, exact: bool) -> frozenset[int]:
+    # Memoised, so that judging many agents on the same positions solves each once.
+    from daopt.search import optimal_actions  # here: search is the heavy, optional judge
+
+    return frozenset(optimal_actions(state, exact=exact))
+
+
+def optimal_move_rate(
+    agent: Agent, positions: Sequence[GameState], *, exact: bool = False
+) -> float:
+    """The fraction of ``positions`` where ``agent``'s move keeps the game-theoretic value.
+
+    A move is optimal if it is in ``daopt.search.optimal_actions(position,
+    exact=exact)``: with ``exact=True`` it must also keep the exact score (win
+    fastest, lose slowest). The agent is called once per position.
+    """
+    if not callable(agent):
+        raise TypeError(f"agent must be a callable state -> action, got {agent!r}")
+    positions = _check_positions(positions)
+    if not isinstance(exact, bool):
+        raise TypeError(f"exact must be True or False, got {exact!r}")
+    hits = 0
+    for position in positions:
+        action = agent(position)
+        if isinstance(action, bool) or not isinstance(action, numbers.Integral):
+            raise TypeError(f"agent {agent!r} returned {action!r}, expected an int")
+        hits += int(action) in _optimal(position, exact)
+    return hits / len(positions)
+
+
+def sample_positions(
+    initial_state: GameState,
+    n: int,
+    rng: np.random.Generator,
+    *,
+    min_moves: int = 0,
+    max_moves: int | None = None,
+    informative: bool = True,
+    exact: bool = False,
+    distinct: bool = True,
+) -> list[GameState]:
+    """``n`` test positions, reproducible from ``rng``: each is a uniformly random
+    non-terminal position, between ``min_moves`` and ``max_moves`` moves in, of
+    a game of uniformly random moves from ``initial_state``.
+
+    Choices, and why:
+
+    - ``informative=True`` (default) skips positions where every legal move is
+      optimal (judged with ``exact``). There no agent can go wrong, so they
+      would only dilute the rate towards 1: the empty tic-tac-toe board, for
+      instance, where every move draws, and positions already lost, where every
+      move loses. The rate then measures choices that matter.
+    - ``distinct=True`` (default) keeps one position per ``key()``, which
+      merges positions equal up to the board's symmetries, so that no position
+      (nor its mirror image) is counted twice.
+    - Random play reaches positions that careful players seldom would (many
+      are already decided); they are a test set, not a model of real games.
+
+    Raises ValueError if ``100 * n`` random games do not yield ``n`` positions.
+    """
+    _check_playable(initial_state)
+    n = positive_int("n", n)
+    rng = generator("rng", rng)
+    min_moves = positive_int("min_moves", min_moves, minimum=0)
+    if max_moves is not None:
+        max_moves = positive_int("max_moves", max_moves, minimum=min_moves)
+    for name, flag in (("informative", informative), ("exact", exact), ("distinct", distinct)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be True or False, got {flag!r}")
+
+    positions: list[GameState] = []
+    seen: set[Hashable] = set()
+    attempts = 100 * n
+    for _ in range(attempts):
+        game = [initial_state]
+        while not game[-1].is_terminal():
+            legal = game[-1].legal_actions()
+            game.append(game[-1].play(legal[int(rng.integers(len(legal)))]))
+        last = len(game) - 2 if max_moves is None else min(max_moves, len(game) - 2)
+        if last < min_moves:
+            continue  # the game ended too soon
+        position = game[int(rng.integers(min_moves, last + 1))]
+        key = position.key()
+        if distinct and key in seen:
+            continue
+        if informative and _optimal(position, exact) == frozenset(position.legal_actions()):
+            continue
+        seen.add(key)
+        positions.append(position)
+        if len(positions) == n:
+            return positions
+    raise ValueError(
+        f"found only {len(positions)} of {n} positions in {attempts} random games "
+        f"(min_moves={min_moves}, max_moves={max_moves}, informative={informative}, "
+        f"distinct={distinct}); ask for fewer or relax the conditions"
+    )
+
+
+# -- argument checks --------------------------------------------------------------------------
+
+
+def _check_agents(agents: object) -> tuple[Agent, Agent]:
+    if isinstance(agents, (str, bytes)) or not isinstance(agents, Sequence) or len(agents) != 2:
+        raise TypeError(f"agents must be a pair (player 0's agent, player 1's), got {agents!r}")
+    for agent in agents:
+        if not callable(agent):
+            raise TypeError(f"an agent must be a callable state -> action, got {agent!r}")
+    return agents[0], agents[1]
+
+
+def _check_playable(state: object) -> None:
+    if not isinstance(state, GameState):
+        raise TypeError(f"state must be a daopt.games.GameState, got {state!r}")
+    if state.is_terminal():
+        raise ValueError(f"the game is already over in {state!r}: there is no move to choose")
+
+
+def _check_positions(positions: object) -> list[GameState]:
+    if isinstance(positions, (str, bytes)) or not isinstance(positions, Sequence):
+        raise TypeError(f"positions must be a sequence of game states, got {positions!r}")
+    if not positions:
+        raise ValueError("positions must not be empty: a rate over no positions is undefined")
+    for position in positions:
+        _check_playable(position)
+    return list(positions)

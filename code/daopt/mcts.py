@@ -1,0 +1,538 @@
+"""Monte Carlo tree search (UCT, and PUCT with a prior) for any ``daopt.games`` state.
+
+One simulation runs four phases, each a method of ``MCTS``:
+
+1. **select**: from the root, follow the selection rule (UCB1, or PUCT when a
+   prior is given) down the tree until an edge leads to a state not yet in it;
+2. **expand**: add that state to the tree as a new node;
+3. **evaluate**: estimate the new node's value, by a random rollout to the end
+   of the game (default) or by a given ``evaluator``;
+4. **backup**: add the value to the statistics of every edge on the path.
+
+Statistics live on the edges: ``visits[i]`` and ``totals[i]`` (the sum of
+values, from the view of the player choosing the edge) for action
+``actions[i]``. After the search, the most visited root action is played.
+
+Reproducibility: every random number comes from the ``np.random.Generator``
+given to ``MCTS``, in a fixed order. Each new node draws one permutation of its
+legal actions (children are kept in that order, so taking the first of equal
+scores breaks ties at random); each rollout draws one uniform number per empty
+cell at once and plays ``legal[int(u * len(legal))]`` with ``legal`` ascending.
+Chapter 4 rebuilds the algorithm from these rules and gets the same visits.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from daopt.games import _TTT_LINE_MASKS, ConnectFour, GameState, TicTacToe
+from daopt.validation import generator, positive_float, positive_int
+
+Prior = Callable[[GameState], np.ndarray]
+Evaluator = Callable[[GameState], float]
+
+
+def ucb_score(total_value: float, visits: int, parent_visits: int, c: float) -> float:
+    """The UCB1 score of one edge (Auer et al. 2002; UCT, Kocsis and Szepesvári 2006).
+
+    ``total_value / visits + c * sqrt(ln(parent_visits) / visits)``: the mean
+    value seen so far plus an exploration bonus that shrinks as the edge is
+    tried. An edge never tried scores ``+inf``, so every action is tried once
+    before any is tried twice. ``parent_visits`` is the number of visits over
+    all edges of the parent (at least ``visits``).
+    """
+    visits = positive_int("visits", visits, minimum=0)
+    parent_visits = positive_int("parent_visits", parent_visits, minimum=max(visits, 1))
+    c = positive_float("c", c, allow_zero=True)
+    if isinstance(total_value, bool) or not isinstance(total_value, numbers.Real):
+        raise TypeError(f"total_value must be a number, got {total_value!r}")
+    if not math.isfinite(total_value):
+        raise ValueError(f"total_value must be finite, got {total_value!r}")
+    if visits == 0:
+        return math.inf
+    # MCTS._choose_uct computes exactly this expression, inlined for speed.
+    return total_value / visits + c * math.sqrt(math.log(parent_visits) / visits)
+
+
+@dataclass(frozen=True)
+class MCTSResult:
+    """What a search found, per action of the root (arrays of shape (num_actions,)).
+
+    ``visits[a]`` counts the simulations that went through action ``a`` (0 for
+    illegal actions; they sum to ``simulations``); ``values[a]`` is the mean
+    value of those simulations from the root player's view, in [-1, 1] (NaN if
+    never visited). ``best_action`` is the most visited action (ties: higher
+    mean value, then the root's random order). Counts and ``seconds`` cover the
+    whole tree, over every call that grew it.
+    """
+
+    visits: np.ndarray
+    values: np.ndarray
+    priors: np.ndarray | None
+    best_action: int
+    root_value: float
+    simulations: int
+    nodes: int
+    rollouts: int
+    rollout_steps: int
+    evaluator_calls: int
+    prior_calls: int
+    seconds: float
+
+    @property
+    def policy(self) -> np.ndarray:
+        """Visit shares per action, shape (num_actions,), summing to 1."""
+        return self.visits / self.visits.sum()
+
+    def stats(self) -> dict[str, float]:
+        """The compute this search spent, as an agent's ``last_stats``."""
+        return {
+            "simulations": self.simulations,
+            "nodes": self.nodes,
+            "rollouts": self.rollouts,
+            "rollout_steps": self.rollout_steps,
+            "evaluator_calls": self.evaluator_calls,
+            "prior_calls": self.prior_calls,
+            "seconds": self.seconds,
+        }
+
+
+class _Node:
+    """A state in the tree with the statistics of its outgoing edges.
+
+    ``actions`` are the legal actions in a random order; ``children[i]`` is the
+    node reached by ``actions[i]`` (None until expanded); ``visits[i]`` and
+    ``totals[i]`` are the edge's visit count and summed value from ``player``'s
+    view; ``n`` is the sum of ``visits``. A terminal node has no actions and
+    keeps its ``returns``.
+    """
+
+    __slots__ = (
+        "actions",
+        "children",
+        "expanded",
+        "n",
+        "player",
+        "priors",
+        "returns",
+        "state",
+        "totals",
+        "visits",
+    )
+
+    def __init__(self, state: GameState, actions: list[int], priors: list[float] | None) -> None:
+        self.state = state
+        self.player = state.to_play
+        self.actions = actions
+        self.children: list[_Node | None] = [None] * len(actions)
+        self.visits = [0] * len(actions)
+        self.totals = [0.0] * len(actions)
+        self.priors = priors
+        self.n = 0
+        self.expanded = 0  # without a prior, children are added in order: actions[:expanded]
+        self.returns: tuple[float, float] | None = state.returns() if not actions else None
+
+
+class MCTS:
+    """Monte Carlo tree search agent: ``MCTS(simulations, rng)(state) -> action``.
+
+    ``c_uct`` weighs exploration: the UCB1 constant, or with a ``prior`` the
+    PUCT constant of AlphaZero (Silver et al. 2018), where an edge scores
+    ``Q + c_uct * P * sqrt(N + 1) / (1 + n)`` (``Q = 0`` for an edge never tried,
+    ``N`` the parent's visits). ``prior(state)`` returns action probabilities of
+    shape (num_actions,); ``evaluator(state)`` returns a value in [-1, 1] for
+    the player to move and replaces the random rollout.
+
+    Calling the agent searches a fresh tree with ``simulations`` simulations and
+    sets ``last_stats`` (simulations, nodes, rollouts, rollout_steps,
+    evaluator_calls, prior_calls, seconds). ``search`` gives the full
+    ``MCTSResult`` and can grow the previous tree further (anytime use).
+    """
+
+    def __init__(
+        self,
+        simulations: int = 1000,
+        rng: np.random.Generator | None = None,
+        c_uct: float = math.sqrt(2.0),
+        prior: Prior | None = None,
+        evaluator: Evaluator | None = None,
+    ) -> None:
+        self.simulations = positive_int("simulations", simulations)
+        self.rng = generator("rng", rng)
+        self.c_uct = positive_float("c_uct", c_uct, allow_zero=True)
+        for name, hook in (("prior", prior), ("evaluator", evaluator)):
+            if hook is not None and not callable(hook):
+                raise TypeError(f"{name} must be a callable taking a state, or None, got {hook!r}")
+        self.prior = prior
+        self.evaluator = evaluator
+        self.last_stats: dict[str, float] = {}
+        self._root: _Node | None = None
+        self._counts: dict[str, float] = {}
+        self._rollout: Rollout = _rollout_any
+
+    def __repr__(self) -> str:
+        hooks = "".join(
+            f", {name}={hook!r}"
+            for name, hook in (("prior", self.prior), ("evaluator", self.evaluator))
+            if hook is not None
+        )
+        return f"MCTS(simulations={self.simulations}, c_uct={self.c_uct:.3g}{hooks})"
+
+    # -- the agent ---------------------------------------------------------------------
+    def __call__(self, state: GameState) -> int:
+        """Search a fresh tree from ``state`` and return the most visited action."""
+        result = self.search(state)
+        self.last_stats = result.stats()
+        return result.best_action
+
+    def search(
+        self,
+        state: GameState,
+        *,
+        simulations: int | None = None,
+        seconds: float | None = None,
+        reuse_tree: bool = False,
+    ) -> MCTSResult:
+        """Run simulations from ``state`` and return the root's statistics.
+
+        Runs ``simulations`` (default: the agent's) or, if only ``seconds`` is
+        given, as many as fit in that wall time (at least one; not reproducible);
+        with both, stops at whichever comes first. ``reuse_tree=True`` adds the
+        simulations to the tree of the previous search, whose root must equal
+        ``state``.
+        """
+        if not isinstance(state, GameState):
+            raise TypeError(f"state must be a daopt.games.GameState, got {state!r}")
+        if state.is_terminal():
+            raise ValueError(f"cannot search from a terminal state (the game is over): {state!r}")
+        if simulations is not None:
+            simulations = positive_int("simulations", simulations)
+        if seconds is not None:
+            seconds = positive_float("seconds", seconds)
+        if simulations is None and seconds is None:
+            simulations = self.simulations
+        if not isinstance(reuse_tree, bool):
+            raise TypeError(f"reuse_tree must be True or False, got {reuse_tree!r}")
+
+        start = time.perf_counter()
+        if reuse_tree:
+            if self._root is None or self._root.state != state:
+                raise ValueError(
+                    "reuse_tree=True continues the previous search, but its root "
+                    f"is not this state ({state!r}); search once without reuse_tree first"
+                )
+        else:
+            self._counts = dict.fromkeys(
+                ("rollouts", "rollout_steps", "evaluator_calls", "prior_calls", "seconds"), 0
+            )
+            self._counts["nodes"] = 1
+            self._root = self._new_node(state)
+        self._rollout = _rollout_function(state)
+        root = self._root
+        deadline = math.inf if seconds is None else start + seconds
+        try:
+            # At least one simulation, so that a result always has a most visited action.
+            self._simulate(root)
+            done = 1
+            while (simulations is None or done < simulations) and time.perf_counter() < deadline:
+                self._simulate(root)
+                done += 1
+        except BaseException:
+            self._root = None  # a simulation stopped half-way: the tree is not consistent
+            raise
+        self._counts["seconds"] += time.perf_counter() - start
+        return self._result(root)
+
+    def anytime(self, state: GameState, checkpoints: Sequence[int]) -> list[MCTSResult]:
+        """Grow one tree from ``state`` and report it after each of ``checkpoints``
+        simulations in total (strictly increasing positive ints)."""
+        if isinstance(checkpoints, (str, bytes)) or not isinstance(checkpoints, Sequence):
+            raise TypeError(f"checkpoints must be a sequence of ints, got {checkpoints!r}")
+        counts = [positive_int("checkpoint", c) for c in checkpoints]
+        if not counts or any(b <= a for a, b in itertools.pairwise(counts)):
+            raise ValueError(
+                f"checkpoints must be a non-empty, strictly increasing list, got {checkpoints!r}"
+            )
+        results, done = [], 0
+        for count in counts:
+            results.append(self.search(state, simulations=count - done, reuse_tree=bool(results)))
+            done = count
+        return results
+
+    # -- one simulation: the four phases ----------------------------------------------
+    def _simulate(self, root: _Node) -> None:
+        path, leaf = self._select(root)
+        if leaf is None:  # the last edge leads out of the tree
+            parent, index = path[-1]
+            leaf = self._expand(parent, index)
+        self._backup(path, self._evaluate(leaf))
+
+    def _select(self, root: _Node) -> tuple[list[tuple[_Node, int]], _Node | None]:
+        """Phase 1: descend by the selection rule until an edge leaves the tree.
+
+        Returns the path as (node, edge index) pairs and the node at its end,
+        or None if the last edge has no node yet (then it must be expanded).
+        A terminal node ends the descent: its value is known.
+        """
+        choose = self._choose_uct if self.prior is None else self._choose_puct
+        path = []
+        node = root
+        while node.actions:
+            index = choose(node)
+            path.append((node, index))
+            child = node.children[index]
+            if child is None:
+                return path, None
+            node = child
+        return path, node
+
+    def _expand(self, parent: _Node, index: int) -> _Node:
+        """Phase 2: add the state reached by ``parent.actions[index]`` to the tree."""
+        child = self._new_node(parent.state.play(parent.actions[index]))
+        parent.children[index] = child
+        parent.expanded += 1
+        self._counts["nodes"] += 1
+        return child
+
+    def _evaluate(self, leaf: _Node) -> tuple[float, float]:
+        """Phase 3: the leaf's value for each player, (player 0, player 1).
+
+        Exact at a terminal node; otherwise the evaluator's estimate, or the
+        result of one random game played to the end (a rollout).
+        """
+        if leaf.returns is not None:
+            return leaf.returns
+        if self.evaluator is None:
+            value, steps = self._rollout(leaf.state, self.rng)
+            self._counts["rollouts"] += 1
+            self._counts["rollout_steps"] += steps
+        else:
+            value = _checked_value(self.evaluator(leaf.state))
+            self._counts["evaluator_calls"] += 1
+        return (value, -value) if leaf.player == 0 else (-value, value)
+
+    @staticmethod
+    def _backup(path: list[tuple[_Node, int]], values: tuple[float, float]) -> None:
+        """Phase 4: count the visit and add the value on every edge of the path,
+        each from the view of the player who chose that edge."""
+        for node, index in path:
+            node.n += 1
+            node.visits[index] += 1
+            node.totals[index] += values[node.player]
+
+    # -- selection rules -------------------------------------------------------------------
+    def _choose_uct(self, node: _Node) -> int:
+        """The edge with the highest UCB1 score (``ucb_score``, inlined for speed)."""
+        if node.expanded < len(node.actions):
+            # Untried edges score +inf. Actions are stored in a random order, so
+            # taking the next untried one breaks the tie among them at random.
+            return node.expanded
+        c, log_n, sqrt = self.c_uct, math.log(node.n), math.sqrt
+        # A list comprehension is the fastest loop here; index(max) takes the first best.
+        scores = [
+            total / visits + c * sqrt(log_n / visits)
+            for total, visits in zip(node.totals, node.visits, strict=True)
+        ]
+        return scores.index(max(scores))
+
+    def _choose_puct(self, node: _Node) -> int:
+        """The edge with the highest PUCT score ``Q + c P sqrt(N + 1) / (1 + n)``.
+
+        ``N + 1`` counts the visit that created the node, so that the prior
+        orders the edges from the first choice on (with ``N`` alone every score
+        would be 0 at a fresh node).
+        """
+        c_sqrt_n = self.c_uct * math.sqrt(node.n + 1)
+        scores = [
+            (total / visits if visits else 0.0) + c_sqrt_n * prior / (1 + visits)
+            for total, visits, prior in zip(node.totals, node.visits, node.priors, strict=True)
+        ]
+        return scores.index(max(scores))
+
+    # -- nodes and results -------------------------------------------------------------
+    def _new_node(self, state: GameState) -> _Node:
+        if state.is_terminal():
+            return _Node(state, [], None)
+        legal = state.legal_actions()
+        actions = [legal[i] for i in self.rng.permutation(len(legal)).tolist()]
+        priors = None
+        if self.prior is not None:
+            probabilities = _checked_prior(self.prior(state), state)
+            self._counts["prior_calls"] += 1
+            priors = [float(probabilities[a]) for a in actions]
+            mass = sum(priors)
+            if mass <= 0:
+                raise ValueError(
+                    f"prior(state) gives probability 0 to every legal action {legal} of {state!r}"
+                )
+            priors = [p / mass for p in priors]  # illegal actions' mass is dropped
+        return _Node(state, actions, priors)
+
+    def _result(self, root: _Node) -> MCTSResult:
+        num_actions = root.state.num_actions
+        visits = np.zeros(num_actions, dtype=np.int64)
+        values = np.full(num_actions, np.nan)
+        priors = None if root.priors is None else np.zeros(num_actions)
+        for index, action in enumerate(root.actions):
+            visits[action] = root.visits[index]
+            if root.visits[index]:
+                values[action] = root.totals[index] / root.visits[index]
+            if priors is not None:
+                priors[action] = root.priors[index]
+
+        # Most visits; ties to the higher mean value, then to the root's random order.
+        def rank(index: int) -> tuple[int, float]:
+            visits = root.visits[index]
+            return visits, root.totals[index] / visits if visits else 0.0
+
+        best = max(range(len(root.actions)), key=rank)
+        counts = self._counts
+        return MCTSResult(
+            visits=visits,
+            values=values,
+            priors=priors,
+            best_action=int(root.actions[best]),
+            root_value=sum(root.totals) / root.n if root.n else 0.0,
+            simulations=root.n,
+            nodes=int(counts["nodes"]),
+            rollouts=int(counts["rollouts"]),
+            rollout_steps=int(counts["rollout_steps"]),
+            evaluator_calls=int(counts["evaluator_calls"]),
+            prior_calls=int(counts["prior_calls"]),
+            seconds=float(counts["seconds"]),
+        )
+
+
+# -- checks on the hooks' answers ------------------------------------------------------------
+def _checked_prior(value: Any, state: GameState) -> np.ndarray:
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"prior(state) must return an array of numbers, got {value!r}") from error
+    expected = (state.num_actions,)
+    if array.shape != expected:
+        raise ValueError(
+            f"prior(state) must return shape (num_actions,) = {expected}, got shape {array.shape}"
+        )
+    if not np.all(np.isfinite(array)) or np.any(array < 0):
+        raise ValueError(f"prior(state) must return finite probabilities >= 0, got {array}")
+    return array
+
+
+def _checked_value(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"evaluator(state) must return a number in [-1, 1], got {value!r}")
+    value = float(value)
+    if not -1.0 <= value <= 1.0:  # also rejects NaN
+        raise ValueError(f"evaluator(state) must return a value in [-1, 1], got {value!r}")
+    return value
+
+
+# -- random rollouts ------------------------------------------------------------------------
+# A rollout dominates the cost of a simulation, so the two book games get
+# rollouts on their raw bit masks: a move is a few integer operations instead
+# of a new state object with its legality check. All three play the same game
+# from the same random numbers: the legal moves ascending, and the move
+# legal[int(u * len(legal))] for the next uniform number u.
+Rollout = Callable[[GameState, np.random.Generator], tuple[float, int]]
+
+
+def _rollout_function(state: GameState) -> Rollout:
+    if isinstance(state, ConnectFour):
+        return _rollout_connect_four
+    if isinstance(state, TicTacToe):
+        return _rollout_tic_tac_toe
+    return _rollout_any
+
+
+def _rollout_any(state: GameState, rng: np.random.Generator) -> tuple[float, int]:
+    """Play uniformly random moves to the end; return (value for the player to
+    move at ``state``, number of moves played). Works for any game."""
+    player, steps = state.to_play, 0
+    uniforms: list[float] = []
+    while not state.is_terminal():
+        if not uniforms:
+            uniforms = rng.random(64).tolist()[::-1]  # popped from the end, so in draw order
+        legal = state.legal_actions()
+        state = state.play(legal[int(uniforms.pop() * len(legal))])
+        steps += 1
+    return state.returns()[player], steps
+
+
+# The 512 masks of one player's crosses that contain a line.
+_TTT_WINS = tuple(any(mask & line == line for line in _TTT_LINE_MASKS) for mask in range(512))
+
+
+def _rollout_tic_tac_toe(state: TicTacToe, rng: np.random.Generator) -> tuple[float, int]:
+    # The masks of a state are its whole content; reading them (same package)
+    # avoids building a state per move.
+    mine, theirs = (
+        (state._crosses, state._noughts) if state.to_play == 0 else (state._noughts, state._crosses)
+    )
+    taken = mine | theirs
+    empty = [cell for cell in range(9) if not taken >> cell & 1]
+    moves_left = len(empty)
+    sign = 1.0  # +1 while the player to move at ``state`` is the mover
+    for steps, u in enumerate(rng.random(moves_left).tolist(), start=1):
+        mine |= 1 << empty.pop(int(u * len(empty)))  # pop keeps the rest ascending
+        if _TTT_WINS[mine]:
+            return sign, steps
+        mine, theirs, sign = theirs, mine, -sign
+    return 0.0, moves_left  # board full: a draw
+
+
+@cache
+def _has_line_function(rows: int, cols: int, k: int) -> Callable[[int], bool]:
+    """``geometry.has_line``, unrolled for the usual k = 4 (two shifts per direction)."""
+    geometry = ConnectFour(rows, cols, k).geometry
+    if k != 4:
+        return geometry.has_line
+    s1, s2, s3, s4 = geometry.shifts
+
+    def has_four(bits: int) -> bool:
+        # pairs = stones whose neighbour in this direction is also a stone;
+        # a pair whose neighbour two steps on is a pair starts four in a row.
+        pairs = bits & (bits >> s1)
+        if pairs & (pairs >> 2 * s1):
+            return True
+        pairs = bits & (bits >> s2)
+        if pairs & (pairs >> 2 * s2):
+            return True
+        pairs = bits & (bits >> s3)
+        if pairs & (pairs >> 2 * s3):
+            return True
+        pairs = bits & (bits >> s4)
+        return bool(pairs & (pairs >> 2 * s4))
+
+    return has_four
+
+
+def _rollout_connect_four(state: ConnectFour, rng: np.random.Generator) -> tuple[float, int]:
+    g = state.geometry
+    has_line = _has_line_function(g.rows, g.cols, g.k)
+    bottom, column, top = g.bottom, g.column, g.top
+    current, mask = state.current, state.mask
+    open_columns = [col for col in range(g.cols) if not mask & top[col]]
+    sign = 1.0  # +1 while the player to move at ``state`` is the mover
+    steps = 0
+    for u in rng.random(g.rows * g.cols - state.moves_played).tolist():
+        col = open_columns[int(u * len(open_columns))]
+        move = (mask + bottom[col]) & column[col]  # the lowest empty cell of the column
+        steps += 1
+        if has_line(current | move):
+            return sign, steps
+        mask |= move
+        if mask & top[col]:
+            open_columns.remove(col)  # keeps the rest ascending
+        current = (current | move) ^ mask  # the opponent's: every stone but the mover's
+        sign = -sign
+    return 0.0, steps  # board full: a draw
