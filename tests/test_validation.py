@@ -73,3 +73,14 @@ def test_scalar_checks_accept() -> None:
     assert v.positive_float("c", 0, allow_zero=True) == 0.0
     rng = np.random.default_rng(0)
     assert v.generator("rng", rng) is rng
+
+
+def test_as_array_checks_type_dimensions_and_finiteness() -> None:
+    assert v.as_array("a", [[1, 2]], ndim=2).shape == (1, 2)
+    assert v.as_array("a", 3.0).shape == ()
+    with pytest.raises(TypeError, match="a must be an array of numbers, got 'x'"):
+        v.as_array("a", "x")
+    with pytest.raises(ValueError, match=re.escape("a must have 3 dimensions, got shape (2,)")):
+        v.as_array("a", [1.0, 2.0], ndim=3)
+    with pytest.raises(ValueError, match="a must be finite"):
+        v.as_array("a", [np.nan])

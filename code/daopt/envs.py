@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from daopt.validation import as_matrix, as_vector, generator, positive_float, positive_int
+from daopt.validation import as_array, as_matrix, as_vector, generator, positive_float, positive_int
 
 __all__ = ["ACTIONS", "MDP", "POMDP", "GridWorld", "PointMass"]
 
@@ -48,21 +48,6 @@ def _probability(name: str, value: Any) -> float:
     return p
 
 
-def _array(name: str, value: Any, ndim: int | None) -> np.ndarray:
-    """``value`` as a finite float array with ``ndim`` dimensions (None: any)."""
-    if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name} must be an array of numbers, got {value!r}")
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{name} must be an array of numbers, got {value!r}") from error
-    if ndim is not None and array.ndim != ndim:
-        raise ValueError(f"{name} must have {ndim} dimensions, got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite")
-    return array
-
-
 def _stochastic(name: str, array: np.ndarray, axis: int) -> None:
     """Raise unless ``array`` holds probabilities summing to 1 along ``axis``."""
     if np.any(array < 0):
@@ -81,12 +66,12 @@ def check_model(transitions: Any, rewards: Any) -> tuple[np.ndarray, np.ndarray]
 
     Returns both as float arrays, rewards reduced to the expected reward (S, A).
     """
-    p = _array("transitions", transitions, 3)
+    p = as_array("transitions", transitions, ndim=3)
     n_states, n_actions, n_next = p.shape
     if n_states == 0 or n_actions == 0 or n_next != n_states:
         raise ValueError(f"transitions must have shape (S, A, S) with S, A >= 1, got {p.shape}")
     _stochastic("transitions", p, axis=2)
-    r = _array("rewards", rewards, None)
+    r = as_array("rewards", rewards)
     if r.shape == (n_states, n_actions, n_states):
         r = np.einsum("sat,sat->sa", p, r)
     elif r.shape != (n_states, n_actions):
@@ -139,7 +124,7 @@ class POMDP:
 
     def __post_init__(self) -> None:
         p, r = check_model(self.transitions, self.rewards)
-        o = _array("observations", self.observations, 3)
+        o = as_array("observations", self.observations, ndim=3)
         n_states, n_actions = r.shape
         if o.shape[:2] != (n_actions, n_states) or o.shape[2] == 0:
             raise ValueError(
@@ -147,7 +132,7 @@ class POMDP:
                 f"got {o.shape}"
             )
         _stochastic("observations", o, axis=2)
-        b0 = _array("initial", self.initial, 1)
+        b0 = as_array("initial", self.initial, ndim=1)
         if b0.shape != (n_states,):
             raise ValueError(f"initial must have shape ({n_states},), got {b0.shape}")
         _stochastic("initial", b0, axis=0)

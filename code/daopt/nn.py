@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from daopt.validation import as_matrix, generator, positive_float, positive_int
+from daopt.validation import as_array, as_matrix, generator, positive_float, positive_int
 
 ACTIVATIONS = ("tanh", "relu")
 _FILE_FORMAT = "daopt.nn.MLP/1"
@@ -343,16 +343,9 @@ def mse(pred: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
     """
     arrays = []
     for name, value in (("pred", pred), ("target", target)):
-        if isinstance(value, (str, bytes)) or value is None:
-            raise TypeError(f"{name} must be an array of numbers, got {value!r}")
-        try:
-            array = np.asarray(value, dtype=float)
-        except (TypeError, ValueError) as error:
-            raise TypeError(f"{name} must be an array of numbers, got {value!r}") from error
+        array = as_array(name, value)
         if array.ndim not in (1, 2) or array.size == 0:
             raise ValueError(f"{name} must be a non-empty (n,) or (n, d) array, got {array.shape}")
-        if not np.all(np.isfinite(array)):
-            raise ValueError(f"{name} must be finite")
         arrays.append(array)
     pred_arr, target_arr = arrays
     if pred_arr.shape != target_arr.shape:

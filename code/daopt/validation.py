@@ -9,6 +9,25 @@ from typing import Any
 import numpy as np
 
 
+def as_array(name: str, value: Any, *, ndim: int | None = None) -> np.ndarray:
+    """Return ``value`` as a finite float array with ``ndim`` dimensions (None: any).
+
+    Raises TypeError for non-numeric input and ValueError for a wrong number of
+    dimensions or non-finite entries.
+    """
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be an array of numbers, got {value!r}")
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be an array of numbers, got {value!r}") from error
+    if ndim is not None and array.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimensions, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite")
+    return array
+
+
 def as_vector(name: str, value: Any, *, length: int | None = None) -> np.ndarray:
     """Return ``value`` as a finite 1-D float array, shape (n,).
 
