@@ -15,6 +15,7 @@ def test_games_key_results(chapter: ExecutedChapter) -> None:
     assert g["ttt_classes"] == 765
     assert g["ttt_games"] == 255_168
     assert g["ttt_sequences"] == 549_946
+    assert g["ttt_sequences_per_state"] == pytest.approx(549_946 / 5478)
     assert g["ttt_shortest_game"] == 5
     # Symmetry folds less than 8-fold: some positions are their own images.
     assert g["ttt_classes"] > g["ttt_states"] / 8 == g["ttt_states_over_8"]
