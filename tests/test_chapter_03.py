@@ -32,6 +32,9 @@ def test_exhaustive_search_key_results(chapter: ExecutedChapter) -> None:
     assert g["c4_4x4_nodes"] < g["c4_5x4_nodes"] < g["c4_6x4_nodes"]
     # Cost grows with the board: more than one extra position per extra cell.
     assert g["growth_per_cell"] > 1
+    # The costliest board is not the one with most cells, and its own rate is quoted.
+    assert g["costliest_cells"] < g["most_cells"]
+    assert g["costliest_rate"] == pytest.approx(g["costliest_nodes"] / g["costliest_seconds"])
 
 
 def test_small_boards_script_reproduces_its_saved_result(tmp_path) -> None:

@@ -24,6 +24,11 @@ def test_mcts_key_results(chapter: ExecutedChapter) -> None:
     for game in ("ttt", "c4"):
         # One simulation tries one random move: a random mover's rate, up to noise.
         assert abs(g[f"{game}_rate_1"] - g[f"{game}_random"]) < 4 * g[f"{game}_random_se"]
+        # The page calls the plotted one-simulation points lucky (above random) and
+        # reports the mean over seeds, which must sit near the random mover's rate.
+        assert g[f"{game}_rate_1_z"] > 0
+        assert abs(g[f"{game}_rate_1_seeds_z"]) < 3
+        assert abs(g[f"{game}_rate_1_seeds"] - g[f"{game}_random"]) < g[f"{game}_random_se"]
         # The rate rises with simulations to a high level.
         assert g[f"{game}_rate_max"] >= g[f"{game}_rate_1"] + 0.3
         assert g[f"{game}_rate_max"] >= 0.95
@@ -37,6 +42,7 @@ def test_mcts_key_results(chapter: ExecutedChapter) -> None:
     assert g["hard_rate_3000"] < g["c4_rate_max"]
     # ... and the plateau: little gained from 300 to the largest budget, some still wrong.
     assert abs(g["hard_rate_max"] - g["hard_rate_300"]) <= 0.1
+    assert g["hard_compute_ratio"] == g["hard_budget_max"] / g["hard_knee"]
     assert g["hard_wrong_max"] >= 1 and g["hard_rate_max"] < 1
     assert g["trap_right"] < g["trap_budgets"]
     # Compute per decision is counted.

@@ -22,6 +22,11 @@ def test_learning_from_examples_key_results(chapter: ExecutedChapter) -> None:
     assert g["policy_rate_1"] < g["policy_rate_100"] < g["policy_rate_1000"]
     assert g["policy_rate_1"] < g["chance_rate"] + 15
     assert g["policy_rate_1000"] >= 85
+    # By 1,000 games the random games show nearly every learnable symmetry class.
+    assert 95 <= g["coverage_1000"] <= 100
+    assert g["full_coverage_games"] >= 1000
+    # The settings glued into the prose are the script's.
+    assert (g["train_steps"], g["train_min_epochs"], g["train_max_epochs"]) == (3000, 8, 300)
     # ... to a plateau below perfect play, which MCTS with zero games beats.
     assert g["policy_best"] < 97
     assert g["mcts_rate_100"] > g["policy_best"] > g["mcts_rate_10"]
@@ -32,6 +37,10 @@ def test_learning_from_examples_key_results(chapter: ExecutedChapter) -> None:
     # Predicting the value is harder than predicting a good move.
     assert g["value_accuracy_1000"] < g["policy_rate_1000"] - 5
     assert g["value_accuracy_final"] < g["policy_final"]
+    # The prose compares the value net with the majority-value baseline, signed.
+    gap = g["value_majority"] - g["value_accuracy_1000"]
+    assert g["value_majority_side"] == ("below" if gap > 0 else "above")
+    assert g["value_majority_gap"] == pytest.approx(abs(gap))
     # One decision of the policy is one forward pass of a 27-64-9 network.
     assert g["policy_multiply_adds"] == 27 * 64 + 64 * 9
     assert g["policy_params"] == 27 * 64 + 64 + 64 * 9 + 9

@@ -28,6 +28,8 @@ def test_learning_from_reward_key_results(chapter: ExecutedChapter) -> None:
     assert g["median_to_90"] <= 1000
     assert g["reached_99"] == g["seeds"] >= 5
     assert g["median_to_90"] < g["median_to_99"] <= g["max_games"]
+    # The evaluation schedule glued into the prose is the script's.
+    assert (g["eval_dense_step"], g["eval_switch"], g["eval_sparse_step"]) == (25, 1000, 100)
     # Without exploration most runs never reach 99 %.
     assert g["greedy_reached_99"] < g["seeds"]
     assert g["greedy_table"] < g["table_mean"]

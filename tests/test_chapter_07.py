@@ -48,6 +48,17 @@ def test_search_needs_no_games_where_learning_needs_many(glued) -> None:
     assert g["bc_reaches_90"] is False  # "does not get there"
     assert g["search_reaches_99"] is False  # "needs more than the simulations of the grid"
     assert g["td_games_99"] <= g["games_td_max"]
+    # Chapter 6's finer count of games falls inside this grid's coarse step, and the two
+    # chapters explore differently.
+    assert g["td_prev_90_rate"] < 90
+    assert g["td_prev_90"] < g["ch6_90"] <= g["td_games_90"]
+    assert g["ch6_99"] <= g["td_games_99"] and g["ch6_same_99"] <= g["td_games_99"]
+    assert g["td_prev_99_rate"] < 99 and g["td_prev_99_seeds"] < g["n_seeds"]
+    assert g["ch6_epsilon"] != g["td_epsilon"] == g["ch6_same_epsilon"]
+    assert g["ch6_same_99"] > g["ch6_99"]  # "exploration matters most for the last per cent"
+    # Self-play visits the test positions: TD is not scored on unseen ones.
+    assert g["td_replay_games"] == g["td_games_90"]
+    assert g["n_test"] // 2 < g["td_replay_seen"] <= g["n_test"]
 
 
 @pytest.mark.parametrize("chapter", ["07_the_bill"], indirect=True)
@@ -56,6 +67,8 @@ def test_break_even_points_are_finite_and_follow_from_the_costs(glued) -> None:
     # The three agents are matched in strength at the policy's best rate.
     assert g["target"] == g["rate_policy_best"]
     assert g["rate_direct"] >= g["target"] and g["rate_semi"] >= g["target"]
+    # The grid trains for less than chapter 5 did, hence a lower plateau.
+    assert g["min_steps"] < g["ch5_steps"] and g["target"] < g["ch5_plateau"]
     assert g["games_semi"] < g["games_amortised"]
     assert g["sims_semi"] < g["sims_direct"]  # the prior saves search
     assert g["fixed_direct"] == 0.0
@@ -98,6 +111,19 @@ def test_the_cheapest_plan_and_the_limits_of_amortising(glued) -> None:
     assert g["shift_narrow_drop"] > 10
     assert g["shift_narrow_drop"] > g["shift_broad_drop"] + 10
     assert g["shift_mcts_out"] > g["shift_narrow_out"] + 20
+    # The empty-centre boards are harder for search too, but much less so.
+    assert g["shift_mcts_drop"] > 0 and g["shift_broad_drop"] <= 0
+    assert g["shift_narrow_drop"] > g["shift_mcts_drop"] + 10
+    assert math.isclose(g["shift_drop_ratio"], g["shift_narrow_drop"] / g["shift_mcts_drop"])
+    # Exercise 25: a dear pass shrinks the policy's saving per decision.
+    assert g["dear_policy_per"] == g["dear_pass"]
+    assert math.isclose(g["saving_dear"], g["dear_direct_per"] - g["dear_pass"])
+    assert 0 < g["saving_dear"] < g["saving_unit"] / 2
+    # Exercise 26: what its solution says of the two targets.
+    assert g["low_amortised"] >= 1 and g["low_semi_dearer"] is True
+    assert g["low_semi_never"] is True
+    assert g["high_has_amortised"] is False
+    assert g["high_semi_sims"] < g["high_direct_sims"] and g["high_semi"] >= 1
     # In measured seconds a lone network pass is dearer than a position; the amortised
     # agent still breaks even, sooner, and the semi-amortised one does not.
     assert g["pass_over_position"] > 1
