@@ -13,8 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from daopt.optimise import gradient_descent, grid_search
+from daopt.games import PLAYER_MARKS, ConnectFour, TicTacToe
+from daopt.learn import q_update
+from daopt.mcts import ucb_score
+from daopt.optimise import CostProfile, break_even, gradient_descent, grid_search
+from daopt.planning import cem_update
 from daopt.problems import DoubleWell, ShiftedQuadratic
+from daopt.search import solve
 
 
 @dataclass(frozen=True)
@@ -225,7 +230,6 @@ def check_q_update(candidate: Callable[..., Any]) -> CheckResult:
     next and their gain is our loss). Then ``q[state, action]`` moves ``learning_rate`` of
     the way to the target.
     """
-    from daopt.learn import q_update  # here, not at the top: checkers are appended per chapter
 
     exercise = "Q-learning update"
     if not callable(candidate):
@@ -300,7 +304,6 @@ def check_q_update(candidate: Callable[..., Any]) -> CheckResult:
 def _minimax_cases() -> list[Any]:
     """Seeded positions for ``check_minimax``: tic-tac-toe after 3-9 random moves
     (finished games included) and 4x4 Connect Four after 4-8 random moves."""
-    from daopt.games import ConnectFour, TicTacToe
 
     rng = np.random.default_rng(33)
 
@@ -322,8 +325,6 @@ def _minimax_cases() -> list[Any]:
 def check_minimax(candidate: Callable[[Any], Any]) -> CheckResult:
     """Check ``candidate(state) -> int``: the game-theoretic value for the player to move
     (+1 win, 0 draw, -1 loss, with best play by both), finished games included."""
-    from daopt.games import PLAYER_MARKS
-    from daopt.search import solve
 
     exercise = "minimax"
     if not callable(candidate):
@@ -358,7 +359,6 @@ def _has_line_cases() -> list[tuple[int, int, int, int]]:
     """Seeded (bits, rows, cols, k) for ``check_has_line``: random stones on boards
     from 3x3 to 7x6, half of them with one planted line of k, plus stones that run
     from the top of one column into the bottom of the next (not a line)."""
-    from daopt.games import ConnectFour
 
     rng = np.random.default_rng(44)
     directions = ((1, 0), (0, 1), (1, 1), (-1, 1))
@@ -406,7 +406,6 @@ def check_has_line(candidate: Callable[[int, int, int, int], Any]) -> CheckResul
     the bottom, one always-empty bit atop each column. The reference is
     ``ConnectFour(rows=rows, cols=cols, k=k).geometry.has_line``.
     """
-    from daopt.games import ConnectFour
 
     exercise = "has_line"
     if not callable(candidate):
@@ -464,8 +463,6 @@ def check_ucb(candidate: Callable[[float, int, int, float], Any]) -> CheckResult
     """
     import math
 
-    from daopt.mcts import ucb_score
-
     exercise = "UCB1 score"
     if not callable(candidate):
         raise TypeError(f"expected your function for '{exercise}', got {candidate!r}")
@@ -502,7 +499,6 @@ def check_cem_update(candidate: Callable[..., Any]) -> CheckResult:
     (d,) of the ``n_elite`` best rows (population std, dividing by ``n_elite``).
     Ties in the scores go to the earlier row.
     """
-    from daopt.planning import cem_update  # here, not at the top: checkers are appended per chapter
 
     exercise = "CEM update"
     if not callable(candidate):
@@ -584,8 +580,6 @@ def check_break_even_decisions(
     The reference is ``math.ceil`` of ``daopt.optimise.break_even``.
     """
     import math
-
-    from daopt.optimise import CostProfile, break_even
 
     exercise = "break-even in decisions"
     if not callable(candidate):
