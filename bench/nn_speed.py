@@ -34,7 +34,7 @@ import sklearn  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.neural_network import MLPClassifier  # noqa: E402
 
-from daopt import learn  # noqa: E402
+from daopt import learn, search  # noqa: E402
 from daopt.games import TicTacToe  # noqa: E402
 from daopt.nn import MLP, Adam, softmax_cross_entropy, train  # noqa: E402
 
@@ -47,16 +47,6 @@ MAX_EPOCHS = 300
 
 def dataset() -> tuple[np.ndarray, np.ndarray]:
     """Features (4520, 27) and optimal-move labels (4520,) for every open position."""
-    memo: dict[int, int] = {}
-
-    def value(state: TicTacToe) -> int:
-        if state.is_terminal():
-            return -1 if state.winner is not None else 0
-        key = state.key()
-        if key not in memo:
-            memo[key] = max(-value(state.play(a)) for a in state.legal_actions())
-        return memo[key]
-
     seen, stack = set(), [TicTacToe()]
     while stack:
         state = stack.pop()
@@ -65,7 +55,8 @@ def dataset() -> tuple[np.ndarray, np.ndarray]:
             if not state.is_terminal():
                 stack.extend(state.play(a) for a in state.legal_actions())
     states = sorted((s for s in seen if not s.is_terminal()), key=lambda s: s.cells())
-    labels = [next(a for a in s.legal_actions() if -value(s.play(a)) == value(s)) for s in states]
+    # The label is the lowest-numbered move the exact solver rates optimal.
+    labels = [search.optimal_actions(s)[0] for s in states]
     return learn.encode_batch(states), np.array(labels)
 
 
