@@ -311,13 +311,9 @@ def policy_accuracy(net: MLP, states: Sequence[GameState], targets: Any) -> floa
 
 
 @dataclass
-class PolicyFit:
-    """A trained policy network and what training it took.
-
-    ``losses``, ``train_accuracy`` and ``test_accuracy`` are per epoch (the test
-    curve is empty without a test set); accuracy is the fraction of states whose
-    greedy move is a target move.
-    """
+class _Fit:
+    """A trained network and what training it took; curves are per epoch (the
+    test curve is empty without a test set)."""
 
     net: MLP
     losses: list[float]
@@ -326,6 +322,69 @@ class PolicyFit:
     examples: int
     examples_seen: int
     network_passes: int
+
+
+def _fit(
+    net: MLP,
+    inputs: np.ndarray,
+    loss_fn: Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]],
+    train_accuracy: Callable[[], float],
+    test_accuracy: Callable[[], float] | None,
+    *,
+    optimiser: str,
+    learning_rate: float,
+    momentum: float,
+    n_epochs: int,
+    batch_size: int,
+    rng: np.random.Generator,
+) -> dict[str, Any]:
+    """Train ``net`` and return the fields of a ``_Fit`` (less ``net``), for both learners."""
+    test_curve: list[float] = []
+
+    def evaluate(_: MLP) -> float:
+        if test_accuracy is not None:
+            test_curve.append(test_accuracy())
+        return train_accuracy()
+
+    log = train(
+        net,
+        inputs,
+        loss_fn,
+        optimiser=_optimiser(optimiser, net, learning_rate, momentum),
+        n_epochs=n_epochs,
+        batch_size=batch_size,
+        rng=rng,
+        evaluate=evaluate,
+    )
+    return dict(
+        losses=log.epoch_losses,
+        train_accuracy=log.evaluations,
+        test_accuracy=test_curve,
+        examples=len(inputs),
+        examples_seen=log.examples,
+        network_passes=log.examples * (1 + BACKWARD_PASSES),
+    )
+
+
+def _test_set(
+    states: list[GameState], test_states: Any, test_labels: Any, labels_name: str
+) -> list[GameState] | None:
+    """Checked test states (same game and board as ``states``), or None without a test set."""
+    if (test_states is None) != (test_labels is None):
+        raise ValueError(f"give test_states and {labels_name} together, or neither")
+    if test_states is None:
+        return None
+    test_list = _check_states(test_states, "test_states")
+    if _signature(test_list[0]) != _signature(states[0]):
+        raise ValueError("test_states must be the same game and board size as states")
+    _nonterminal(test_list, "test_states")
+    return test_list
+
+
+@dataclass
+class PolicyFit(_Fit):
+    """A trained policy network and what training it took (see ``_Fit``);
+    accuracy is the fraction of states whose greedy move is a target move."""
 
     @property
     def agent(self) -> PolicyAgent:
@@ -364,14 +423,9 @@ def fit_policy(
         net = MLP([n_in, *_hidden(hidden), n_out], rng, activation=activation)
     _check_net(net, n_in, n_out, "a policy")
     inputs, masks = encode_batch(states), legal_mask_batch(states)
-    test: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-    if (test_states is None) != (test_targets is None):
-        raise ValueError("give test_states and test_targets together, or neither")
-    if test_states is not None:
-        test_list = _check_states(test_states, "test_states")
-        if _signature(test_list[0]) != _signature(states[0]):
-            raise ValueError("test_states must be the same game and board size as states")
-        _nonterminal(test_list, "test_states")
+    test_list = _test_set(states, test_states, test_targets, "test_targets")
+    test = None
+    if test_list is not None:
         test_probs = policy_targets(test_list, test_targets)
         test = (encode_batch(test_list), legal_mask_batch(test_list), test_probs)
 
@@ -382,32 +436,20 @@ def fit_policy(
         moves = masked_argmax(net.forward(x), m)
         return float(np.mean(p[np.arange(len(x)), moves] > 0))
 
-    test_curve: list[float] = []
-
-    def evaluate(_: MLP) -> float:
-        if test is not None:
-            test_curve.append(accuracy(*test))
-        return accuracy(inputs, masks, probs)
-
-    log = train(
+    fields = _fit(
         net,
         inputs,
         loss_fn,
-        optimiser=_optimiser(optimiser, net, learning_rate, momentum),
+        lambda: accuracy(inputs, masks, probs),
+        None if test is None else lambda: accuracy(*test),
+        optimiser=optimiser,
+        learning_rate=learning_rate,
+        momentum=momentum,
         n_epochs=n_epochs,
         batch_size=batch_size,
         rng=rng,
-        evaluate=evaluate,
     )
-    return PolicyFit(
-        net=net,
-        losses=log.epoch_losses,
-        train_accuracy=log.evaluations,
-        test_accuracy=test_curve,
-        examples=len(states),
-        examples_seen=log.examples,
-        network_passes=log.examples * (1 + BACKWARD_PASSES),
-    )
+    return PolicyFit(net=net, **fields)
 
 
 class PolicyAgent:
@@ -463,21 +505,13 @@ def _tanh_mse(outputs: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarr
 
 
 @dataclass
-class ValueFit:
-    """A trained value network and what training it took.
+class ValueFit(_Fit):
+    """A trained value network and what training it took (see ``_Fit``).
 
-    ``losses`` (per epoch) is the mean squared error of tanh(output); the
-    accuracy curves are the fraction of states whose prediction, rounded to the
-    nearest of -1, 0, +1, is the target value.
+    ``losses`` is the mean squared error of tanh(output); the accuracy curves are
+    the fraction of states whose prediction, rounded to the nearest of -1, 0, +1,
+    is the target value.
     """
-
-    net: MLP
-    losses: list[float]
-    train_accuracy: list[float]
-    test_accuracy: list[float]
-    examples: int
-    examples_seen: int
-    network_passes: int
 
     @property
     def agent(self) -> ValueAgent:
@@ -525,45 +559,28 @@ def fit_value(
         net = MLP([n_in, *_hidden(hidden), 1], rng, activation=activation)
     _check_net(net, n_in, 1, "a value function")
     inputs = encode_batch(states)
-    if (test_states is None) != (test_values is None):
-        raise ValueError("give test_states and test_values together, or neither")
-    test: tuple[np.ndarray, np.ndarray] | None = None
-    if test_states is not None:
-        test_list = _check_states(test_states, "test_states")
-        if _signature(test_list[0]) != _signature(states[0]):
-            raise ValueError("test_states must be the same game and board size as states")
-        _nonterminal(test_list, "test_states")
+    test_list = _test_set(states, test_states, test_values, "test_values")
+    test = None
+    if test_list is not None:
         test = (encode_batch(test_list), _check_values(test_values, len(test_list), "test_values"))
 
     def accuracy(x: np.ndarray, v: np.ndarray) -> float:
         return float(np.mean(np.round(np.tanh(net.forward(x)[:, 0])) == v))
 
-    test_curve: list[float] = []
-
-    def evaluate(_: MLP) -> float:
-        if test is not None:
-            test_curve.append(accuracy(*test))
-        return accuracy(inputs, targets)
-
-    log = train(
+    fields = _fit(
         net,
         inputs,
         lambda outputs, batch: _tanh_mse(outputs, targets[batch]),
-        optimiser=_optimiser(optimiser, net, learning_rate, momentum),
+        lambda: accuracy(inputs, targets),
+        None if test is None else lambda: accuracy(*test),
+        optimiser=optimiser,
+        learning_rate=learning_rate,
+        momentum=momentum,
         n_epochs=n_epochs,
         batch_size=batch_size,
         rng=rng,
-        evaluate=evaluate,
     )
-    return ValueFit(
-        net=net,
-        losses=log.epoch_losses,
-        train_accuracy=log.evaluations,
-        test_accuracy=test_curve,
-        examples=len(states),
-        examples_seen=log.examples,
-        network_passes=log.examples * (1 + BACKWARD_PASSES),
-    )
+    return ValueFit(net=net, **fields)
 
 
 def _outcome_for_mover(child: GameState) -> float:
