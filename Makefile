@@ -13,7 +13,15 @@ NOTEBOOKS := $(sort $(wildcard chapters/[0-9][0-9]_*.md))
 
 # Small networks train faster on one BLAS thread than on two that compete.
 export OPENBLAS_NUM_THREADS := 1
-export MPLBACKEND := Agg
+# Never MPLBACKEND, not even one the caller set: the chapter kernels inherit
+# this environment, and with MPLBACKEND set ipykernel does not install its
+# inline backend, so every figure silently disappears from the book. Headless
+# runs need nothing: matplotlib falls back to Agg when there is no display.
+unexport MPLBACKEND
+
+# The browser the rendered-page tests drive (Debian's package).
+CHROMIUM ?= /usr/bin/chromium
+export DAOPT_CHROMIUM := $(CHROMIUM)
 
 .PHONY: help book test serve lab notebooks clean distclean lint
 
@@ -38,33 +46,60 @@ $(BIN)/.test-installed: $(BIN)/.book-installed requirements-test.txt
 	touch $@
 
 # The execution cache only sees each notebook's own code, not the daopt
-# module it imports: drop the cache whenever the module changes, and always
-# in CI.
-# Sphinx must then re-read every chapter too, so its saved state goes as well.
-$(CACHE)/.module-stamp: $(wildcard code/daopt/*.py)
-	rm -rf $(CACHE) $(BUILD)/.doctrees
-	mkdir -p $(CACHE)
-	touch $@
+# module it imports nor the saved results it loads: a fingerprint of those
+# inputs is kept beside the cache, and when it changes the cache goes (and
+# Sphinx's saved state with it, so that every chapter is read again).
+# A fresh clone (CI) has no cache, so it executes everything.
+CACHE_INPUTS := code/daopt scripts/results
+cache_fingerprint = $$(find $(CACHE_INPUTS) -type f ! -path '*/__pycache__/*' -print0 \
+  | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
 
-ifeq ($(CI),true)
-.PHONY: $(CACHE)/.module-stamp
-endif
+.PHONY: execution-cache browser
+execution-cache:
+	@fingerprint=$(cache_fingerprint); \
+	if [ "$$(cat $(CACHE)/.inputs 2>/dev/null)" != "$$fingerprint" ]; then \
+	  echo "daopt or the saved results changed: executing every chapter afresh"; \
+	  rm -rf $(CACHE) $(BUILD)/.doctrees; \
+	  mkdir -p $(CACHE); \
+	  echo "$$fingerprint" > $(CACHE)/.inputs; \
+	fi
 
-book: $(BIN)/.book-installed $(CACHE)/.module-stamp
+# `make book` and `make test` build through this one recipe.
+book: $(BIN)/.book-installed execution-cache
 	$(BIN)/jupyter-book build . -W --keep-going
 	@echo
 	@echo "The book is at: $(abspath $(HTML))/index.html  (or run: make serve)"
 
-# The chapter tests execute every chapter once and store the results in the
-# execution cache, so the build that follows reuses them instead of running
-# every chapter a second time.
-test: $(BIN)/.test-installed
+# The rendered-page tests need Debian's Chromium. Checked before anything
+# else runs: installed when this user may install packages (root, or sudo
+# without a password), otherwise one line says what to do.
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the rendered-page tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	  elif command -v apt-get >/dev/null && sudo -n true 2>/dev/null; then \
+	    echo "Installing Debian's chromium for the rendered-page tests"; \
+	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	  fi; \
+	fi; \
+	if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "make test needs Chromium at $(CHROMIUM): install it (Debian: sudo apt-get install chromium) or pass CHROMIUM=/path/to/chromium" >&2; \
+	  exit 1; \
+	fi
+
+# Every chapter is executed once: the chapter tests store their executed
+# notebooks in the execution cache, and the book build that follows (the
+# same recipe as `make book`) reuses them.
+test: browser $(BIN)/.test-installed
 	rm -rf $(CACHE) $(BUILD)/.doctrees
 	$(BIN)/ruff check code tests bench scripts
 	$(BIN)/ruff format --check code tests bench scripts
+	$(MAKE) --no-print-directory execution-cache
 	$(BIN)/pytest tests --ignore=tests/test_rendered.py
-	mkdir -p $(CACHE) && touch $(CACHE)/.module-stamp
-	$(BIN)/jupyter-book build . -W --keep-going
+	$(MAKE) --no-print-directory book
 	$(BIN)/pytest tests/test_rendered.py
 
 lint: $(BIN)/.test-installed

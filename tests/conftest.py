@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import ast
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jupytext
+import matplotlib
 import nbformat
 import pytest
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from nbclient import NotebookClient
+
+# The test process itself draws no window. Set here, never in the environment:
+# the chapter kernels must keep ipykernel's inline backend (see the Makefile).
+matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = ROOT / "chapters"
@@ -33,6 +39,41 @@ def chapter_notebooks() -> list[Path]:
         if "kernelspec:" in front_matter:
             notebooks.append(path)
     return notebooks
+
+
+# Calls in a code cell that put a figure on the page.
+DRAWING_CALL = re.compile(r"\b(?:plt\.|plots\.figure\(|board_figure\(|\.imshow\(|\.plot\()")
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
+HIDDEN_OUTPUT_TAGS = {"remove-output", "remove-cell"}
+
+
+def draws_figures(path: Path) -> bool:
+    """True if a code cell of the MyST chapter at ``path`` makes a figure."""
+    notebook = jupytext.read(path)
+    return any(
+        cell.cell_type == "code" and DRAWING_CALL.search(cell.source) for cell in notebook.cells
+    )
+
+
+def shown_images(notebook: nbformat.NotebookNode) -> int:
+    """Image outputs an executed notebook shows in place on its page.
+
+    Outputs of cells tagged ``remove-output``/``remove-cell`` are not shown;
+    glued outputs (scrapbook metadata) appear only where the prose asks for
+    them, and these chapters glue numbers, not figures.
+    """
+    count = 0
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        if HIDDEN_OUTPUT_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+            continue
+        for output in cell.get("outputs", []):
+            if "scrapbook" in output.get("metadata", {}):
+                continue
+            if any(kind in output.get("data", {}) for kind in IMAGE_TYPES):
+                count += 1
+    return count
 
 
 @dataclass

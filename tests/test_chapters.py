@@ -5,7 +5,7 @@ in its own file, tests/test_chapter_NN.py."""
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, ExecutedChapter, chapter_notebooks
+from conftest import CHAPTERS, ROOT, ExecutedChapter, chapter_notebooks, draws_figures, shown_images
 
 NOTEBOOKS = [path.stem for path in chapter_notebooks()]
 
@@ -24,6 +24,22 @@ def test_chapter_executes(chapter: ExecutedChapter) -> None:
     ]
     assert not errors
     assert chapter.glued(), f"{chapter.name} glues no number into its prose"
+
+
+@pytest.mark.parametrize("chapter", NOTEBOOKS, indirect=True)
+def test_chapter_that_draws_shows_its_figures(chapter: ExecutedChapter) -> None:
+    """A kernel without its inline backend (MPLBACKEND set) draws nothing, silently."""
+    if not draws_figures(CHAPTERS / f"{chapter.name}.md"):
+        pytest.skip(f"{chapter.name} draws no figure")
+    assert shown_images(chapter.notebook) > 0, (
+        f"{chapter.name} draws figures but its executed notebook holds no image: "
+        "is MPLBACKEND set in the kernel's environment?"
+    )
+
+
+def test_the_figure_detector_finds_figures() -> None:
+    drawing = [name for name in NOTEBOOKS if draws_figures(CHAPTERS / f"{name}.md")]
+    assert len(drawing) >= len(NOTEBOOKS) - 1, f"only {drawing} draw figures"
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

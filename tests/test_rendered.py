@@ -10,9 +10,15 @@ to the introduction) is loaded from a local HTTP server and checked for:
    the page's main content (code blocks excepted), and every Sphinx ``.math``
    element rendered by MathJax into an ``mjx-container``;
 4. every ``<img>`` loaded (forced eager, then ``complete`` with a non-zero
-   natural width);
+   natural width), and as many of them in the page's main content as the
+   executed notebook behind the page has image outputs to show; a chapter
+   whose code draws figures must show at least one;
 5. every exercise with a solution folded by default that links back to it,
    and the page's first solution opening on a click;
+
+Every check that counts things also checks that there was something to count:
+a page whose source has math, figures or exercises must show them, so that an
+empty page cannot pass.
 6. a full-page screenshot, saved to ``<build>/screenshots/<page>.png``
    (``_build/screenshots/`` for the normal build).
 
@@ -23,7 +29,11 @@ Environment variables:
 ``DAOPT_HTML_DIR``
     Serve this directory instead of ``_build/html`` (for example a scratch
     copy with a deliberately broken page, to see a check fail). Screenshots
-    then go to ``screenshots/`` next to that directory.
+    then go to ``screenshots/`` next to that directory, and the executed
+    notebooks are read from ``jupyter_execute/`` next to it.
+``DAOPT_CHROMIUM``
+    The Chromium to drive (default ``/usr/bin/chromium``; the Makefile passes
+    its ``CHROMIUM``).
 """
 
 from __future__ import annotations
@@ -39,7 +49,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import jupytext
+import nbformat
 import pytest
+from conftest import draws_figures, shown_images
 from playwright.sync_api import (
     Browser,
     ConsoleMessage,
@@ -56,9 +69,10 @@ from playwright.sync_api import (
 ROOT = Path(__file__).resolve().parent.parent
 HTML_DIR = Path(os.environ.get("DAOPT_HTML_DIR") or ROOT / "_build" / "html").resolve()
 SCREENSHOTS = HTML_DIR.parent / "screenshots"
+EXECUTED_NOTEBOOKS = HTML_DIR.parent / "jupyter_execute"
 BUILD_HINT = "run the book build first: `make book`"
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("DAOPT_CHROMIUM") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -83,6 +97,43 @@ def rendered_pages() -> list[str]:
     else:
         pages = [MISSING_CHAPTERS]
     return [*pages, "index.html"]
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a page must show, read from its source and its executed notebook."""
+
+    images: int
+    draws: bool
+    math: bool
+    exercises: int
+
+
+# Inline or display math in MyST prose: $...$, $$...$$, {math}, \begin{...}.
+MATH_SOURCE = re.compile(r"\$[^$\n]+\$|\{math\}|\\begin\{")
+EXERCISE_SOURCE = re.compile(r"^`{3,}\{exercise\}", flags=re.MULTILINE)
+
+
+def source_of(page: str) -> Path:
+    """The MyST file a page was built from (the root redirects to the preface)."""
+    if page == "index.html":
+        return ROOT / "chapters" / "intro.md"
+    return (ROOT / page).with_suffix(".md")
+
+
+def expected(page: str) -> Expected:
+    """Images, math and exercises the page's source says it must show."""
+    source = source_of(page)
+    notebook = jupytext.read(source)
+    prose = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    executed = EXECUTED_NOTEBOOKS / source.relative_to(ROOT).with_suffix(".ipynb")
+    images = shown_images(nbformat.read(executed, as_version=4)) if executed.is_file() else 0
+    return Expected(
+        images=images + len(re.findall(r"!\[[^\]]*\]\(", prose)),
+        draws=draws_figures(source),
+        math=bool(MATH_SOURCE.search(prose)),
+        exercises=len(EXERCISE_SOURCE.findall(source.read_text())),
+    )
 
 
 def screenshot_name(page: str) -> str:
@@ -116,6 +167,11 @@ def server() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """One headless Chromium (Debian's) for every page."""
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(
+            f"No Chromium at {CHROMIUM}: install Debian's chromium (`make test` does it "
+            "where it can) or set DAOPT_CHROMIUM"
+        )
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -196,8 +252,9 @@ def wait_for_mathjax(page: Page, problems: list[str]) -> None:
         problems.append(f"MathJax typesetting: {outcome}")
 
 
-def check_math(page: Page, problems: list[str]) -> None:
-    """No raw LaTeX in the visible prose; every ``.math`` element typeset."""
+def check_math(page: Page, problems: list[str], *, has_math: bool) -> None:
+    """No raw LaTeX in the visible prose; every ``.math`` element typeset, and
+    some typeset math on a page whose source has math."""
     # innerText of <main> with code hidden: code may legitimately show LaTeX.
     text = page.evaluate(
         """() => {
@@ -226,14 +283,17 @@ def check_math(page: Page, problems: list[str]) -> None:
             };
         }"""
     )
+    if has_math and not math["containers"]:
+        problems.append("the source has math but the page shows no typeset math")
     if math["count"] and not math["containers"]:
         problems.append(f"{math['count']} math elements but no mjx-container: MathJax did not run")
     elif math["rawCount"]:
         problems.append(f"{math['rawCount']} math elements not typeset, e.g. {math['raw']}")
 
 
-def check_images(page: Page, problems: list[str]) -> None:
-    """Force every image to load now, then check that each one decoded."""
+def check_images(page: Page, problems: list[str], *, expected: Expected) -> None:
+    """Force every image to load now, then check that each one decoded, and
+    that the main content shows every image the executed notebook holds."""
     page.evaluate(
         """() => document.querySelectorAll("img").forEach((img) => {
             img.loading = "eager";
@@ -252,10 +312,18 @@ def check_images(page: Page, problems: list[str]) -> None:
             .map((img) => img.getAttribute("src"))"""
     )
     problems.extend(f"image did not load: {src}" for src in broken)
+    shown = page.evaluate("() => document.querySelectorAll('main img').length")
+    if shown != expected.images:
+        problems.append(
+            f"{shown} images in the main content, but the executed notebook shows {expected.images}"
+        )
+    if expected.draws and expected.images == 0:
+        problems.append("the chapter's code draws figures but its executed notebook has none")
 
 
-def check_solutions(page: Page, problems: list[str]) -> None:
-    """Every exercise has a folded solution that links to it; the first one opens."""
+def check_solutions(page: Page, problems: list[str], *, exercises_in_source: int) -> None:
+    """Every exercise of the source is on the page, with a folded solution that
+    links to it; the first solution opens on a click."""
     found = page.evaluate(
         """() => {
             const exercises = [...document.querySelectorAll(".exercise")];
@@ -277,6 +345,10 @@ def check_solutions(page: Page, problems: list[str]) -> None:
     )
     exercises: list[str] = found["exercises"]
     solutions: list[dict[str, Any]] = found["solutions"]
+    if len(exercises) != exercises_in_source:
+        problems.append(
+            f"{len(exercises)} exercises on the page, but the source has {exercises_in_source}"
+        )
     if len(solutions) < len(exercises):
         problems.append(f"{len(exercises)} exercises but only {len(solutions)} solutions")
     for solution in solutions:
@@ -329,6 +401,7 @@ def test_page_renders(browser: Browser, server: str, page_path: str) -> None:
     if page_path == MISSING_CHAPTERS:
         pytest.fail(f"No chapters directory in {HTML_DIR}: {BUILD_HINT}")
 
+    shows = expected(page_path)
     log = PageLog(server)
     context = browser.new_context(viewport=VIEWPORT)
     # Requests to other hosts are recorded (as problems) and then blocked, so a
@@ -356,13 +429,22 @@ def test_page_renders(browser: Browser, server: str, page_path: str) -> None:
             page.wait_for_url(urljoin(url, target))
             page.wait_for_load_state("networkidle")
         wait_for_mathjax(page, problems)
-        check_math(page, problems)
-        check_images(page, problems)
+        check_math(page, problems, has_math=shows.math)
+        check_images(page, problems, expected=shows)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / screenshot_name(page_path), full_page=True)
-        check_solutions(page, problems)
+        check_solutions(page, problems, exercises_in_source=shows.exercises)
     finally:
         context.close()
 
     listing = "\n".join(f"  - {problem}" for problem in problems)
     assert not problems, f"{page_path}: {len(problems)} problem(s):\n{listing}"
+
+
+def test_every_page_of_the_toc_was_built() -> None:
+    """An empty or partial build cannot pass by having fewer pages to inspect."""
+    toc = (ROOT / "_toc.yml").read_text()
+    files = re.findall(r"^\s*(?:root|- file):\s*(\S+)", toc, flags=re.MULTILINE)
+    assert len(files) >= 10, f"only {files} found in _toc.yml"
+    missing = [name for name in files if not (HTML_DIR / f"{name}.html").is_file()]
+    assert not missing, f"pages of the toc missing from {HTML_DIR}: {missing} ({BUILD_HINT})"
