@@ -30,7 +30,7 @@ help:
 	@echo "make test       run every test: module, chapters, build, rendered pages"
 	@echo "make serve      serve $(HTML) on http://127.0.0.1:8000"
 	@echo "make lab        install JupyterLab and open the chapters as notebooks"
-	@echo "make notebooks  write .ipynb copies of the chapters to $(BUILD)/notebooks"
+	@echo "make notebooks  write .ipynb copies of the chapters to notebooks/"
 	@echo "make clean      remove $(BUILD); make distclean also removes $(VENV)"
 
 $(BIN)/.book-installed: requirements.txt code/pyproject.toml
@@ -41,7 +41,7 @@ $(BIN)/.book-installed: requirements.txt code/pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(BIN)/.test-installed: $(BIN)/.book-installed requirements-test.txt
+$(BIN)/.test-installed: $(BIN)/.lab-installed requirements-test.txt
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt
 	touch $@
 
@@ -111,23 +111,37 @@ serve:
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C stops)"
 	$(PYTHON) -m http.server --bind 127.0.0.1 --directory $(HTML) 8000
 
-$(BIN)/.lab-installed: $(BIN)/.book-installed requirements-lab.txt
+# JupyterLab's defaults for this book (jupyter/overrides.json): a double
+# click opens a chapter as a notebook (jupytext), and JupyterLab asks no
+# outside server for news or updates.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
+
+$(BIN)/.lab-installed: $(BIN)/.book-installed requirements-lab.txt jupyter/overrides.json
 	$(BIN)/python -m pip install --quiet -r requirements-lab.txt
+	mkdir -p $(LAB_SETTINGS)
+	cp jupyter/overrides.json $(LAB_SETTINGS)/overrides.json
 	touch $@
 
-# jupytext's JupyterLab extension opens the .md chapters as notebooks.
+# jupytext opens the .md chapters as notebooks and jupyterlab-myst renders
+# their MyST prose. The server's root is the repository, so that the
+# notebooks of `make notebooks` are in reach; it opens on chapters/.
+# JupyterLab refuses to run as root unless told (containers often are root).
+LAB_AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(BIN)/.lab-installed
-	$(BIN)/jupyter lab --ip=127.0.0.1 --notebook-dir=chapters
+	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=. \
+	  --LabApp.default_url=/lab/tree/chapters $(LAB_AS_ROOT)
 
+# Plain .ipynb copies, beside chapters/ so that their relative paths
+# (../scripts/results) still hold.
 notebooks: $(BIN)/.book-installed
-	mkdir -p $(BUILD)/notebooks
+	mkdir -p notebooks
 	for chapter in $(NOTEBOOKS); do \
-	  $(BIN)/jupytext --quiet --to ipynb --output $(BUILD)/notebooks/$$(basename $${chapter%.md}).ipynb $$chapter; \
+	  $(BIN)/jupytext --quiet --to ipynb --output notebooks/$$(basename $${chapter%.md}).ipynb $$chapter; \
 	done
-	@echo "Notebooks written to $(abspath $(BUILD))/notebooks"
+	@echo "Notebooks written to $(abspath notebooks) (open them with: make lab)"
 
 clean:
 	rm -rf $(BUILD)
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) notebooks

@@ -49,3 +49,22 @@ def test_chapter_is_in_the_toc_and_has_a_key_result_test(name: str) -> None:
     key_tests = ROOT / "tests" / f"test_chapter_{name[:2]}.py"
     assert key_tests.is_file(), f"{name} has no key-result test file {key_tests.name}"
     assert f'"{name}"' in key_tests.read_text(), f"{key_tests.name} does not execute {name}"
+
+
+# The header JupyterLab writes back when it saves a chapter (kernelspec keys
+# in its order, ipykernel's display name). Any other header is rewritten as
+# soon as a reader opens the chapter there (tests/test_lab.py shows it).
+STABLE_KERNELSPEC = """kernelspec:
+  name: python3
+  display_name: Python 3 (ipykernel)
+  language: python
+---
+"""
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_chapter_header_survives_a_save_in_jupyterlab(name: str) -> None:
+    front_matter = (CHAPTERS / f"{name}.md").read_text().split("---", 2)[1]
+    assert f"{front_matter}---\n".endswith(STABLE_KERNELSPEC), (
+        f"{name}.md's kernelspec differs from what JupyterLab writes back: use\n{STABLE_KERNELSPEC}"
+    )

