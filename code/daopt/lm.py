@@ -44,12 +44,12 @@ __all__ = [
     "MarkovMixture",
     "NextTokenMLP",
     "NgramModel",
+    "WindowFeatures",
     "cross_entropy",
     "dirichlet_predictive",
     "dynamic_evaluation",
     "kl_per_position",
     "token_losses",
-    "WindowFeatures",
 ]
 
 
