@@ -66,8 +66,14 @@ class PerformativeWorld:
 
     def _prediction(self, p: Any) -> np.ndarray:
         p = as_array("p", p)
-        if p.shape != self.base.shape:
-            raise ValueError(f"p must have the shape of base {self.base.shape}, got {p.shape}")
+        try:
+            np.broadcast_shapes(p.shape, self.base.shape)
+        except ValueError:
+            p = None
+        if p is None or p.shape[-1] != self.vocab:
+            raise ValueError(
+                f"p must be distributions (..., {self.vocab}) matching base {self.base.shape}"
+            ) from None
         if np.any(p < 0) or not np.allclose(p.sum(axis=-1), 1.0, atol=1e-6):
             raise ValueError("p must be a distribution over the last axis")
         return p
@@ -78,7 +84,7 @@ class PerformativeWorld:
         return _softmax(np.log(self.base) + self.feedback * p)
 
     def loss(self, p: Any) -> np.ndarray:
-        """Expected cross-entropy L(p) in nats: a float per row of ``p`` (shape base.shape[:-1])."""
+        """Expected cross-entropy L(p) in nats, one per distribution in ``p`` (..., V)."""
         p = self._prediction(p)
         r = _softmax(np.log(self.base) + self.feedback * p)
         return -np.sum(r * np.log(np.maximum(p, 1e-300)), axis=-1)
