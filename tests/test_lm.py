@@ -274,3 +274,53 @@ def test_fixed_points_and_the_direct_minimiser() -> None:
     world = PerformativeWorld(np.array([[0.7, 0.3], [0.2, 0.8]]), 4.0)
     direct, _ = world.direct_minimiser(np.random.default_rng(0))
     assert direct.shape == (2, 2) and np.all(world.loss(direct) < world.loss(world.base))
+
+
+# -- the chapter's exercise checkers ----------------------------------------------------
+
+
+def test_checkers_accept_right_answers_and_name_wrong_ones() -> None:
+    from daopt import lm_checks
+
+    def posterior(transitions, weights, context):
+        log_post = np.log(weights).copy()
+        for a, b in itertools.pairwise(context):
+            log_post += np.log(transitions[:, a, b])
+        post = np.exp(log_post - log_post.max())
+        return post / post.sum()
+
+    def posterior_without_prior(transitions, weights, context):
+        return posterior(transitions, np.ones_like(weights), context)
+
+    def dirichlet(tokens, vocab, concentration):
+        out = np.full((*tokens.shape, vocab), 1.0 / vocab)
+        for n, row in enumerate(tokens):
+            counts = np.zeros((vocab, vocab))
+            for t in range(1, len(row)):
+                counts[row[t - 2], row[t - 1]] += t >= 2
+                c = counts[row[t - 1]]
+                out[n, t] = (c + concentration) / (c.sum() + vocab * concentration)
+        return out
+
+    def loss(base, feedback, p):
+        z = np.log(base) + feedback * p
+        r = np.exp(z - z.max())
+        return -np.sum(r / r.sum() * np.log(p))
+
+    def loss_ignoring_feedback(base, feedback, p):
+        return -np.sum(base * np.log(p))
+
+    good = [
+        lm_checks.check_author_posterior(posterior),
+        lm_checks.check_dirichlet_predictive(dirichlet),
+        lm_checks.check_performative_loss(loss),
+    ]
+    assert all(good), [r.message for r in good]
+    bad = [
+        lm_checks.check_author_posterior(posterior_without_prior),
+        lm_checks.check_dirichlet_predictive(lambda tokens, vocab, concentration: 1 / 0),
+        lm_checks.check_performative_loss(loss_ignoring_feedback),
+    ]
+    assert not any(bad)
+    assert "differ" in bad[0].message and "ZeroDivisionError" in bad[1].message
+    assert "feedback=" in bad[2].message

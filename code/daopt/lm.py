@@ -75,10 +75,12 @@ def check_tokens(tokens: Any, vocab: int, *, name: str = "tokens") -> np.ndarray
     return array.astype(np.int64)
 
 
-def _stochastic_rows(name: str, value: Any, ndim: int) -> np.ndarray:
+def _stochastic_rows(name: str, value: Any, ndim: int, minimum: int = 2) -> np.ndarray:
     array = as_array(name, value, ndim=ndim)
-    if array.shape[-1] < 2:
-        raise ValueError(f"{name} needs at least 2 tokens on its last axis, got {array.shape}")
+    if array.shape[-1] < minimum:
+        raise ValueError(
+            f"{name} needs at least {minimum} entries on its last axis, got {array.shape}"
+        )
     if np.any(array < 0) or not np.allclose(array.sum(axis=-1), 1.0, atol=1e-9):
         raise ValueError(f"{name} rows must be probabilities: non-negative, each summing to 1")
     return array / array.sum(axis=-1, keepdims=True)
@@ -109,7 +111,9 @@ class MarkovMixture:
             raise ValueError("transitions must be strictly positive (no impossible transition)")
         self.transitions = p
         self.weights = (
-            np.full(k, 1.0 / k) if weights is None else _stochastic_rows("weights", weights, 1)
+            np.full(k, 1.0 / k)
+            if weights is None
+            else _stochastic_rows("weights", weights, 1, minimum=1)
         )
         if self.weights.shape != (k,):
             raise ValueError(f"weights must have shape ({k},), got {self.weights.shape}")
