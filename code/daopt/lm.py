@@ -45,9 +45,11 @@ __all__ = [
     "NextTokenMLP",
     "NgramModel",
     "WindowFeatures",
+    "beam_search",
     "cross_entropy",
     "dirichlet_predictive",
     "dynamic_evaluation",
+    "generate",
     "kl_per_position",
     "token_losses",
 ]
@@ -334,12 +336,15 @@ def _transition_counts(tokens: np.ndarray, vocab: int) -> np.ndarray:
 
 
 class Features(Protocol):
-    """A map from tokens (n, T) to network inputs (n, T, width): row t sees tokens 0..t-1."""
+    """A map from tokens (n, T) to network inputs (n, T, width): row t sees tokens 0..t-1;
+    ``after(tokens)`` (n, width) is the row for the token after them."""
 
     vocab: int
     width: int
 
     def __call__(self, tokens: np.ndarray) -> np.ndarray: ...
+
+    def after(self, tokens: np.ndarray) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -367,6 +372,15 @@ class WindowFeatures:
                 out[:, lag:, lag - 1, :] = np.eye(self.vocab)[seen]
         return out.reshape(n, length, self.width)
 
+    def after(self, tokens: np.ndarray) -> np.ndarray:
+        """The features for the token after all of ``tokens`` (n, T): (n, width)."""
+        tokens = check_tokens(tokens, self.vocab)
+        n, length = tokens.shape
+        out = np.zeros((n, self.window, self.vocab))
+        for lag in range(1, min(self.window, length) + 1):
+            out[:, lag - 1, :] = np.eye(self.vocab)[tokens[:, length - lag]]
+        return out.reshape(n, self.width)
+
 
 @dataclass(frozen=True)
 class CountFeatures:
@@ -391,6 +405,16 @@ class CountFeatures:
         counts = _transition_counts(tokens, self.vocab).reshape(n, length, -1)
         last = WindowFeatures(self.vocab, 1)(tokens)
         return np.concatenate([self.scale * counts, last], axis=-1)
+
+    def after(self, tokens: np.ndarray) -> np.ndarray:
+        """The features for the token after all of ``tokens`` (n, T): (n, width)."""
+        tokens = check_tokens(tokens, self.vocab)
+        n, length = tokens.shape
+        counts = np.zeros((n, self.vocab, self.vocab))
+        if length >= 2:
+            np.add.at(counts, (np.arange(n)[:, None], tokens[:, :-1], tokens[:, 1:]), 1.0)
+        last = WindowFeatures(self.vocab, 1).after(tokens)
+        return np.concatenate([self.scale * counts.reshape(n, -1), last], axis=-1)
 
 
 # -- next-token models ------------------------------------------------------------------
@@ -459,6 +483,27 @@ class NextTokenMLP:
         self.net = nn.MLP([features.width, *hidden, features.vocab], rng, activation)
         self.train_examples = 0
 
+    @classmethod
+    def from_net(cls, features: WindowFeatures | CountFeatures, net: nn.MLP) -> NextTokenMLP:
+        """A model around a trained (e.g. loaded) network whose sizes fit ``features``."""
+        if not isinstance(net, nn.MLP):
+            raise TypeError(f"net must be a daopt.nn.MLP, got {net!r}")
+        if not isinstance(features, (WindowFeatures, CountFeatures)):
+            raise TypeError(f"features must be WindowFeatures or CountFeatures, got {features!r}")
+        if net.sizes[0] != features.width or net.sizes[-1] != features.vocab:
+            raise ValueError(
+                f"net sizes {net.sizes} do not fit features of width {features.width} "
+                f"and {features.vocab} tokens"
+            )
+        model = cls.__new__(cls)
+        model.features, model.vocab, model.net, model.train_examples = (
+            features,
+            features.vocab,
+            net,
+            0,
+        )
+        return model
+
     def __repr__(self) -> str:
         return f"NextTokenMLP({self.features!r}, sizes={self.net.sizes})"
 
@@ -471,6 +516,10 @@ class NextTokenMLP:
     def predict(self, tokens: Any) -> np.ndarray:
         """Probabilities (n, T, V) of each token given its prefix."""
         return _softmax(self.logits(tokens))
+
+    def predict_next(self, tokens: Any) -> np.ndarray:
+        """Probabilities (n, V) of the token after all of ``tokens`` (n, T): one pass each."""
+        return _softmax(self.net.forward(self.features.after(tokens)))
 
     def fit(
         self,
@@ -566,3 +615,60 @@ def dynamic_evaluation(
     seconds = (time.perf_counter() - start) / max(1, n * length)
     cost = DecisionCost(network_passes=1 + BACKWARD_PASSES, seconds=seconds)
     return DynamicResult(probs, cost)
+
+
+# -- decoding ------------------------------------------------------------------------------
+
+
+def generate(
+    model: NextTokenMLP,
+    prompts: Any,
+    n_new: int,
+    *,
+    method: str = "sample",
+    rng: np.random.Generator | None = None,
+    temperature: float = 1.0,
+) -> np.ndarray:
+    """Extend every prompt (n, T0) by ``n_new`` tokens, one forward pass per new token:
+    ``method="sample"`` draws from the model's distribution (sharpened or flattened by
+    ``temperature``; needs ``rng``), ``"greedy"`` takes its most probable token.
+    Returns the whole sequences, (n, T0 + n_new)."""
+    if not isinstance(model, NextTokenMLP):
+        raise TypeError(f"model must be a NextTokenMLP, got {model!r}")
+    tokens = check_tokens(prompts, model.vocab, name="prompts")
+    n_new = positive_int("n_new", n_new, minimum=0)
+    if method not in ("sample", "greedy"):
+        raise ValueError(f"method must be 'sample' or 'greedy', got {method!r}")
+    if method == "sample":
+        generator("rng", rng)
+    temperature = positive_float("temperature", temperature)
+    for _ in range(n_new):
+        p = model.predict_next(tokens)
+        if method == "greedy":
+            nxt = np.argmax(p, axis=-1)
+        else:
+            p = p ** (1.0 / temperature)
+            p /= p.sum(axis=-1, keepdims=True)
+            nxt = (np.cumsum(p, axis=-1) < rng.random((len(p), 1))).sum(axis=-1)  # type: ignore[union-attr]
+            nxt = np.minimum(nxt, model.vocab - 1)
+        tokens = np.concatenate([tokens, nxt[:, None]], axis=1)
+    return tokens
+
+
+def beam_search(model: NextTokenMLP, prompt: Any, n_new: int, width: int = 8) -> np.ndarray:
+    """The continuation of ``prompt`` (T0,) by ``n_new`` tokens that beam search with
+    ``width`` beams finds most probable under ``model``: (T0 + n_new,). Each step scores
+    every beam's V extensions (``width`` forward passes) and keeps the ``width`` best."""
+    if not isinstance(model, NextTokenMLP):
+        raise TypeError(f"model must be a NextTokenMLP, got {model!r}")
+    start = _one_context(prompt, model.vocab)
+    n_new = positive_int("n_new", n_new, minimum=0)
+    width = positive_int("width", width)
+    beams, scores = start, np.zeros(1)
+    for _ in range(n_new):
+        log_p = np.log(model.predict_next(beams))  # (beams, V)
+        total = (scores[:, None] + log_p).ravel()
+        keep = np.argsort(-total, kind="stable")[:width]
+        beams = np.concatenate([beams[keep // model.vocab], (keep % model.vocab)[:, None]], axis=1)
+        scores = total[keep]
+    return beams[0]
