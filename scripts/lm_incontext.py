@@ -48,6 +48,7 @@ STEPS, BATCH = 4000, 256
 # fractions of the steps at each learning rate
 SCHEDULE = ((0.5, 3e-3), (0.25, 1e-3), (0.25, 3e-4))
 COUNT_SCALE = 0.1
+FULL_SIZE = 4000
 
 
 def source() -> lm.MarkovMixture:
@@ -99,7 +100,9 @@ def main(argv: list[str] | None = None) -> None:
 
     src = source()
     largest = max(sizes)
-    train_all = src.sample(largest, np.random.default_rng(TRAIN_SEED), LENGTH)
+    # Always draw at least the full default set, so that a reduced run trains on the
+    # same sequences as the full one (sampling is vectorised across sequences).
+    train_all = src.sample(max(largest, FULL_SIZE), np.random.default_rng(TRAIN_SEED), LENGTH)
     test = src.sample(TEST_SIZE, np.random.default_rng(TEST_SEED), LENGTH)
     bayes = src.predictive(test)
     out: dict = {
@@ -118,7 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     }
     start = time.perf_counter()
     for context in (0, 1, 2):
-        model = lm.NgramModel(VOCAB, context).fit(train_all)
+        model = lm.NgramModel(VOCAB, context).fit(train_all[:largest])
         out["ngrams"].append(record(f"{context + 1}-gram", model.predict(test), test, bayes))
 
     grid = [(n, h) for n in sizes for h in widths]
@@ -150,7 +153,7 @@ def main(argv: list[str] | None = None) -> None:
     for w in windows:
         print(f"window MLP: window {w}", flush=True)
         model, seconds = train_network(
-            lm.WindowFeatures(VOCAB, w), (max(widths),), train_all, 3
+            lm.WindowFeatures(VOCAB, w), (max(widths),), train_all[:largest], 3
         )
         out["windows"].append(
             record(
