@@ -57,6 +57,11 @@ def test_language_models_key_results(chapter: ExecutedChapter) -> None:
     # ... and a network trained on a new chain per sequence adapts in context.
     assert g["gen_vs_ideal"] < 0.15
     assert g["gen_inside_cost"] > 0
+    # The verdicts the prose describes: A alone where inference meets what training
+    # did not contain (2, 3, 5, 6), both where the two descriptions agree (1, 4).
+    verdicts = [g[f"verdict_{i}"] for i in range(1, 7)]
+    assert verdicts == ["both", "A", "A", "both", "A", "A"]
+    assert g["verdict_1_outcome"] == "both descriptions pass"
     # The score adds up.
     total = g["score_A"] + g["score_D"] + g["score_both"] + g["score_neither"]
     assert total == g["score_experiments"] == 6

@@ -21,6 +21,9 @@ Next-token models (all return probabilities of shape (n, T, V) for tokens
 - ``dynamic_evaluation``: a trained network that takes a gradient step on
   every token it has just predicted (Krause et al. 2018), a direct optimiser
   of its predictive loss at inference.
+
+Decoding: ``generate`` (sampling at a temperature, or greedy) and
+``beam_search`` (a direct search for a likely continuation).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ __all__ = [
     "NgramModel",
     "WindowFeatures",
     "beam_search",
+    "check_tokens",
     "cross_entropy",
     "dirichlet_predictive",
     "dynamic_evaluation",
