@@ -324,3 +324,38 @@ def test_checkers_accept_right_answers_and_name_wrong_ones() -> None:
     assert not any(bad)
     assert "differ" in bad[0].message and "ZeroDivisionError" in bad[1].message
     assert "feedback=" in bad[2].message
+
+
+def test_decoding_greedy_beam_and_sampling() -> None:
+    source = lm.MarkovMixture.random(2, 4, np.random.default_rng(0))
+    model = lm.NextTokenMLP(lm.CountFeatures(4), (16,), np.random.default_rng(1))
+    model.fit(source.sample(100, np.random.default_rng(2), 24), np.random.default_rng(3))
+    prompts = source.sample(6, np.random.default_rng(4), 5)
+    greedy = lm.generate(model, prompts, 10, method="greedy")
+    assert greedy.shape == (6, 15) and np.array_equal(greedy[:, :5], prompts)
+    for t in range(5, 15):
+        assert np.array_equal(greedy[:, t], model.predict_next(greedy[:, :t]).argmax(axis=1))
+    # Beam search with one beam is greedy; with more beams it finds a sequence at least
+    # as likely under the model.
+    checked = 0
+    for row, prompt in enumerate(prompts):
+        assert np.array_equal(lm.beam_search(model, prompt, 10, width=1), greedy[row])
+        wide = lm.beam_search(model, prompt, 10, width=8)
+
+        def log_likelihood(seq: np.ndarray) -> float:
+            return float(-lm.token_losses(model.predict(seq[None]), seq[None])[0, 5:].sum())
+
+        assert log_likelihood(wide) >= log_likelihood(greedy[row]) - 1e-9
+        checked += 1
+    assert checked == 6
+    first = lm.generate(model, prompts, 10, rng=np.random.default_rng(9))
+    again = lm.generate(model, prompts, 10, rng=np.random.default_rng(9))
+    assert np.array_equal(first, again) and not np.array_equal(first, greedy)
+    cold = lm.generate(model, prompts, 10, rng=np.random.default_rng(9), temperature=1e-3)
+    assert np.array_equal(cold, greedy)  # a temperature near 0 is greedy
+    with pytest.raises(ValueError, match="method"):
+        lm.generate(model, prompts, 3, method="beam")
+    with pytest.raises(TypeError, match="Generator"):
+        lm.generate(model, prompts, 3)
+    with pytest.raises(ValueError, match="do not fit"):
+        lm.NextTokenMLP.from_net(lm.WindowFeatures(4, 2), model.net)

@@ -651,8 +651,8 @@ def generate(
         if method == "greedy":
             nxt = np.argmax(p, axis=-1)
         else:
-            p = p ** (1.0 / temperature)
-            p /= p.sum(axis=-1, keepdims=True)
+            # in logs: p ** (1 / temperature) underflows for small temperatures
+            p = _softmax(np.log(np.maximum(p, 1e-300)) / temperature)
             nxt = (np.cumsum(p, axis=-1) < rng.random((len(p), 1))).sum(axis=-1)  # type: ignore[union-attr]
             nxt = np.minimum(nxt, model.vocab - 1)
         tokens = np.concatenate([tokens, nxt[:, None]], axis=1)
