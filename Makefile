@@ -46,11 +46,12 @@ $(BIN)/.test-installed: $(BIN)/.lab-installed requirements-test.txt
 	touch $@
 
 # The execution cache only sees each notebook's own code, not the daopt
-# module it imports nor the saved results it loads: a fingerprint of those
+# module it imports, the saved results it loads or the book's own Sphinx
+# extension (_ext/, whose nodes Sphinx keeps pickled): a fingerprint of those
 # inputs is kept beside the cache, and when it changes the cache goes (and
 # Sphinx's saved state with it, so that every chapter is read again).
 # A fresh clone (CI) has no cache, so it executes everything.
-CACHE_INPUTS := code/daopt scripts/results
+CACHE_INPUTS := code/daopt scripts/results _ext
 cache_fingerprint = $$(find $(CACHE_INPUTS) -type f ! -path '*/__pycache__/*' -print0 \
   | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
 

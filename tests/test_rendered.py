@@ -38,6 +38,7 @@ Environment variables:
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import threading
@@ -53,6 +54,7 @@ import jupytext
 import nbformat
 import pytest
 from conftest import draws_figures, shown_images
+from PIL import Image
 from playwright.sync_api import (
     Browser,
     ConsoleMessage,
@@ -448,3 +450,100 @@ def test_every_page_of_the_toc_was_built() -> None:
     assert len(files) >= 10, f"only {files} found in _toc.yml"
     missing = [name for name in files if not (HTML_DIR / f"{name}.html").is_file()]
     assert not missing, f"pages of the toc missing from {HTML_DIR}: {missing} ({BUILD_HINT})"
+
+
+def open_page(browser: Browser, url: str) -> tuple[Page, PageLog]:
+    """A fresh page with the offline guard of ``test_page_renders``, at ``url``."""
+    log = PageLog(url)
+    context = browser.new_context(viewport=VIEWPORT)
+    context.route(
+        "**/*",
+        lambda route: route.continue_() if log.local(route.request.url) else route.abort(),
+    )
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.on("console", log.on_console)
+    page.on("pageerror", log.on_pageerror)
+    page.on("request", log.on_request)
+    page.goto(url, wait_until="networkidle")
+    return page, log
+
+
+def test_chapter_offers_its_executed_notebook(browser: Browser, server: str) -> None:
+    """The download menu has the chapter as .ipynb, with the outputs the page shows."""
+    page, log = open_page(browser, urljoin(server, "chapters/01_two_ways.html"))
+    try:
+        links = page.locator("a[href$='.ipynb']")
+        assert links.count() == 1, "no .ipynb download on chapter 1"
+        href = links.first.get_attribute("href")
+        response = page.request.get(urljoin(page.url, href))
+        assert response.ok, f"{href}: HTTP {response.status}"
+        notebook = nbformat.reads(response.text(), as_version=4)
+        assert shown_images(notebook) == expected("chapters/01_two_ways.html").images > 0
+        assert not log.problems, log.problems
+    finally:
+        page.context.close()
+
+
+def test_exercises_page_links_every_exercise(browser: Browser, server: str) -> None:
+    """The back matter lists every exercise of every chapter, and the links land."""
+    in_sources = sum(
+        len(EXERCISE_SOURCE.findall(path.read_text()))
+        for path in sorted((ROOT / "chapters").glob("*.md"))
+    )
+    page, log = open_page(browser, urljoin(server, "chapters/exercises.html"))
+    try:
+        links = page.locator("main a.reference.internal[href*='#']")
+        hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+        hrefs = [href for href in hrefs if "exercises.html" not in href]
+        assert in_sources > 0 and len(hrefs) == in_sources, (
+            f"{len(hrefs)} exercise links for {in_sources} exercises in the chapters"
+        )
+        for href in (hrefs[0], hrefs[-1]):
+            page.goto(urljoin(page.url, href), wait_until="networkidle")
+            anchor = href.split("#", 1)[1]
+            target = page.locator(f"[id='{anchor}']")
+            assert target.count() == 1 and "exercise" in (target.get_attribute("class") or "")
+            page.go_back(wait_until="networkidle")
+        assert not log.problems, log.problems
+    finally:
+        page.context.close()
+
+
+def test_search_works_offline(browser: Browser, server: str) -> None:
+    """Sphinx's search finds a term of the book and a hit opens its page."""
+    page, log = open_page(browser, urljoin(server, "search.html?q=amortisation+gap"))
+    try:
+        hits = page.locator("#search-results li a")
+        hits.first.wait_for(state="visible")
+        assert hits.count() > 0
+        hits.first.click()
+        page.wait_for_load_state("networkidle")
+        assert "/chapters/" in page.url, page.url
+        assert "amortisation" in page.locator("main").inner_text().lower()
+        assert not log.problems, log.problems
+    finally:
+        page.context.close()
+
+
+def test_figures_keep_their_white_ground_in_dark_mode(browser: Browser, server: str) -> None:
+    """In the theme's dark mode the figures are not dimmed: their corners stay white."""
+    url = urljoin(server, "chapters/01_two_ways.html")
+    page, log = open_page(browser, url)
+    try:
+        page.evaluate("() => localStorage.setItem('mode', 'dark')")
+        page.reload(wait_until="networkidle")
+        assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
+        figures = page.locator("main .cell_output img")
+        assert figures.count() > 0, "no figure to look at"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "dark_chapters_01_two_ways.png", full_page=True)
+        for index in range(figures.count()):
+            figure = figures.nth(index)
+            figure.scroll_into_view_if_needed()
+            picture = Image.open(io.BytesIO(figure.screenshot())).convert("RGB")
+            corner = picture.getpixel((2, 2))
+            assert min(corner) >= 245, f"figure {index + 1}'s corner is {corner} in dark mode"
+        assert not log.problems, log.problems
+    finally:
+        page.context.close()

@@ -1,0 +1,99 @@
+"""Small Sphinx additions for this book (loaded through `_config.yml`).
+
+- Every chapter page offers its executed notebook (with outputs) as ``.ipynb``
+  in the download menu, beside the ``.md`` source. The book theme does this
+  only when a launch button (Binder, Colab, ...) is configured, and this book
+  has none: it reads offline.
+- ``{exercise-index}`` lists every exercise of the book, chapter by chapter,
+  each linked to where it stands.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from shutil import copy2
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
+
+
+def offer_executed_notebook(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Copy the page's executed notebook next to its source, for the download menu."""
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if doctree is None or not executed.is_file():
+        return
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    copy2(executed, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+class ExerciseIndexNode(nodes.General, nodes.Element):
+    """Where the list of every exercise goes, filled in once all pages are read."""
+
+
+class ExerciseIndex(SphinxDirective):
+    """``{exercise-index}``: every exercise of the book, grouped by chapter."""
+
+    def run(self) -> list[nodes.Node]:
+        return [ExerciseIndexNode()]
+
+
+def fill_exercise_index(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Replace each index placeholder with links to every exercise, in book order."""
+    placeholders = list(doctree.findall(ExerciseIndexNode))
+    if not placeholders:
+        return
+    env = app.env
+    registry = getattr(env, "sphinx_exercise_registry", {})
+    order = {name: index for index, name in enumerate(_book_order(app))}
+    by_chapter: dict[str, list[tuple[str, str]]] = {}
+    for label, entry in registry.items():
+        if entry["type"] == "exercise":
+            title = entry["node"].get("title") or label
+            by_chapter.setdefault(entry["docname"], []).append((label, title))
+    listing = nodes.bullet_list()
+    for chapter in sorted(by_chapter, key=lambda name: (order.get(name, len(order)), name)):
+        title = env.titles[chapter].astext() if chapter in env.titles else chapter
+        item = nodes.list_item()
+        item += nodes.paragraph(text=title)
+        exercises = nodes.bullet_list()
+        for label, text in by_chapter[chapter]:
+            uri = app.builder.get_relative_uri(docname, chapter) + "#" + label
+            reference = nodes.reference("", text, internal=True, refuri=uri)
+            exercises += nodes.list_item("", nodes.paragraph("", "", reference))
+        item += exercises
+        listing += item
+    if not by_chapter:
+        listing = nodes.paragraph(text="No exercises yet.")
+    for placeholder in placeholders:
+        placeholder.replace_self(listing.deepcopy())
+
+
+def _book_order(app: Sphinx) -> list[str]:
+    """Documents in reading order: the root, then the table of contents."""
+    env = app.env
+    ordered: list[str] = []
+
+    def walk(docname: str) -> None:
+        if docname in ordered:
+            return
+        ordered.append(docname)
+        for child in env.toctree_includes.get(docname, []):
+            walk(child)
+
+    walk(env.config.root_doc)
+    return ordered
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    # Before the book theme builds its download menu (priority 501).
+    app.connect("html-page-context", offer_executed_notebook, priority=500)
+    app.add_node(ExerciseIndexNode)
+    app.add_directive("exercise-index", ExerciseIndex)
+    app.connect("doctree-resolved", fill_exercise_index)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
