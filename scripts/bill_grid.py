@@ -25,7 +25,7 @@ Every agent is judged on the same held-out test positions
 the means of the counts in ``COUNTS`` (simulations, rollout steps, table lookups,
 solver nodes, network passes on one position); for training, the moves of the
 training games, the solver nodes spent on labels, the network passes (a backward
-pass counts as ``daopt.optimise.BACKWARD_PASSES``) and TD's table lookups and
+pass counts as ``daopt.cost.BACKWARD_PASSES``) and TD's table lookups and
 updates. The chapter prices them. Wall seconds are saved too, for reference only.
 
 Randomness: the test positions come from ``default_rng(0)`` (chapter 5's test set);
@@ -53,8 +53,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy is imported
 import numpy as np
 
 from daopt import arena, learn, search
+from daopt.cost import DecisionCost
 from daopt.games import GameState, TicTacToe
-from daopt.mcts import MCTS
+from daopt.mcts import MCTS, MCTSResult
 
 SEED = 7
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "bill_grid.json"
@@ -96,14 +97,14 @@ def decision_cost(state: GameState) -> int:
 
 
 class SolverAgent:
-    """The exact solver as an agent: plays its lowest optimal move; ``last_stats`` counts
-    the positions a cold alpha-beta search of the position visits."""
+    """The exact solver as an agent: plays its lowest optimal move; ``last_cost`` counts
+    the positions a cold alpha-beta search of the position visits (``search_nodes``)."""
 
     def __init__(self) -> None:
-        self.last_stats: dict[str, float] = {}
+        self.last_cost: DecisionCost | None = None
 
     def __call__(self, state: GameState) -> int:
-        self.last_stats = {"nodes": decision_cost(state)}
+        self.last_cost = DecisionCost(search_nodes=decision_cost(state))
         return search.optimal_actions(state)[0]
 
 
@@ -114,6 +115,9 @@ class SolverAgent:
 # examines one leaf position, new or terminal), ``rollout_steps``, ``table_lookups``
 # and ``solver_nodes``; ``network_passes`` are forward passes on one position.
 # ``new_nodes`` (tree nodes added) and ``evaluator_calls`` are kept for reference.
+# An agent reports a ``DecisionCost``; a search reports its ``MCTSResult`` (whose
+# evaluator and prior calls this script tells apart: a uniform prior or a value
+# table is not a network).
 COUNTS = (
     "simulations",
     "rollout_steps",
@@ -123,12 +127,13 @@ COUNTS = (
     "new_nodes",
     "evaluator_calls",
 )
-Counter = Callable[[dict[str, float]], dict[str, float]]
+Counter = Callable[[Any], dict[str, float]]
 
 
 class Meter:
-    """Wraps an agent; sums, over its decisions, what ``counter`` reads from its
-    ``last_stats`` (a dict with keys from ``COUNTS``) and the wall time."""
+    """Wraps an agent; sums, over its decisions, what ``counter`` reads (keys from
+    ``COUNTS``) from its ``last_cost`` or, for a search, from its ``MCTSResult``,
+    and the wall time."""
 
     def __init__(self, agent: Callable[[GameState], int], counter: Counter) -> None:
         self.agent, self.counter = agent, counter
@@ -137,9 +142,14 @@ class Meter:
 
     def __call__(self, state: GameState) -> int:
         start = time.perf_counter()
-        action = self.agent(state)
+        if isinstance(self.agent, MCTS):
+            report = self.agent.search(state)
+            action = report.best_action
+        else:
+            action = self.agent(state)
+            report = self.agent.last_cost
         self.seconds += time.perf_counter() - start
-        for key, value in self.counter(getattr(self.agent, "last_stats", {}) or {}).items():
+        for key, value in self.counter(report).items():
             self.totals[key] += value
         self.decisions += 1
         return action
@@ -153,13 +163,13 @@ def search_counter(network_prior: bool) -> Counter:
     """Counts of one MCTS decision; its prior calls are network passes only if the
     prior is a network (the uniform prior is free)."""
 
-    def counter(stats: dict[str, float]) -> dict[str, float]:
+    def counter(result: MCTSResult) -> dict[str, float]:
         return {
-            "simulations": stats["simulations"],
-            "rollout_steps": stats["rollout_steps"],
-            "network_passes": stats["prior_calls"] if network_prior else 0.0,
-            "new_nodes": stats["nodes"] - 1,  # the root was given, not found
-            "evaluator_calls": stats["evaluator_calls"],
+            "simulations": result.simulations,
+            "rollout_steps": result.rollout_steps,
+            "network_passes": result.prior_calls if network_prior else 0.0,
+            "new_nodes": result.nodes - 1,  # the root was given, not found
+            "evaluator_calls": result.evaluator_calls,
         }
 
     return counter
@@ -224,8 +234,8 @@ def bc_cell(
     """One cell of the bc grid: the policy (None: untrained) with ``sims`` simulations."""
     if sims == 0:
         if policy is None:
-            return evaluate(arena.RandomAgent(rng), lambda stats: {}, test)
-        return evaluate(policy, lambda stats: {"network_passes": stats["network_calls"]}, test)
+            return evaluate(arena.RandomAgent(rng), lambda cost: {}, test)
+        return evaluate(policy, lambda cost: {"network_passes": cost.network_passes}, test)
     prior = uniform_prior if policy is None else policy.probabilities
     agent = MCTS(sims, rng, c_uct=C_PUCT, prior=prior)
     return evaluate(agent, search_counter(policy is not None), test)
@@ -272,7 +282,7 @@ def td_cell(
 ) -> dict[str, float]:
     """One cell of the td grid: the greedy learner, or search with its table as evaluator."""
     if sims == 0:
-        return evaluate(learner, lambda stats: {"table_lookups": stats["table_lookups"]}, test)
+        return evaluate(learner, lambda cost: {"table_lookups": cost.table_lookups}, test)
     agent = MCTS(sims, rng, c_uct=C_PUCT, prior=uniform_prior, evaluator=learner.value)
     return evaluate(agent, search_counter(False), test)
 
@@ -349,7 +359,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     start = time.perf_counter()
     test = held_out_positions(args.test_positions)
-    solver = evaluate(SolverAgent(), lambda stats: {"solver_nodes": stats["nodes"]}, test)
+    solver = evaluate(SolverAgent(), lambda cost: {"solver_nodes": cost.search_nodes}, test)
     print(f"solver: rate {solver['rate']:.3f}, {solver['solver_nodes']:.1f} nodes per decision")
     bc, td = [], []
     for seed in range(args.seeds):

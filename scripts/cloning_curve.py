@@ -119,8 +119,8 @@ def mcts_reference(simulations: int, seed: int, test: list[TicTacToe]) -> dict[s
     hits, nodes, steps = 0, 0, 0
     for position in test:
         hits += agent(position) in search.optimal_actions(position)
-        nodes += agent.last_stats["nodes"]
-        steps += agent.last_stats["rollout_steps"]
+        nodes += agent.last_cost.tree_nodes
+        steps += agent.last_cost.rollout_moves
     return {
         "simulations": simulations,
         "seed": seed,

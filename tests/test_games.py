@@ -492,12 +492,12 @@ def test_stones_and_grid_agree_with_the_bitboards() -> None:
     assert not full.can_play(0) and full.legal_actions() == [1, 2, 3, 4, 5, 6]
 
 
-def test_play_unchecked_agrees_with_play() -> None:
+def testplay_unchecked_agrees_with_play() -> None:
     for seed in range(20):
         states = random_game(ConnectFour, seed)
         for state, child in itertools.pairwise(states):
             (col,) = [c for c in state.legal_actions() if state.play(c) == child]
-            assert state._play_unchecked(col) == child
+            assert state.play_unchecked(col) == child
 
 
 @pytest.mark.parametrize("k", [2, 3, 4, 5, 6])

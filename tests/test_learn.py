@@ -16,6 +16,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from daopt import learn
+from daopt.cost import DecisionCost
 from daopt.games import ConnectFour, GameState, TicTacToe
 from daopt.nn import MLP
 
@@ -255,7 +256,7 @@ def test_behaviour_cloning_learns_the_solvers_moves() -> None:
     agreement = np.mean([agent(s) in m for s, m in zip(test_set, test_labels, strict=True)])
     assert agreement == pytest.approx(fit.test_accuracy[-1])
     assert agreement == pytest.approx(learn.policy_accuracy(fit.net, test_set, test_labels))
-    assert agent.last_stats == {"network_calls": 1, "nodes": 0}
+    assert agent.last_cost == DecisionCost(network_passes=1)
     probs = agent.probabilities(test_set[0])
     assert probs.sum() == pytest.approx(1.0)
     assert np.all(probs[~learn.legal_mask(test_set[0])] == 0)
@@ -307,9 +308,9 @@ def test_value_regression_learns_the_game_values() -> None:
     agent = fit.agent
     state = TicTacToe.from_cells("XX.OO....")
     assert agent(state) == 2  # the immediate win is scored exactly, without the network
-    assert agent.last_stats == {"network_calls": 1, "positions_evaluated": 4}
+    assert agent.last_cost == DecisionCost(network_passes=4)
     assert agent(TicTacToe.from_cells("XOXXOOOX.")) == 8
-    assert agent.last_stats == {"network_calls": 0, "positions_evaluated": 0}
+    assert agent.last_cost == DecisionCost()
 
 
 # --- TD self-play ------------------------------------------------------------------
@@ -339,7 +340,7 @@ def test_tabular_td_learns_tic_tac_toe_from_self_play() -> None:
     assert td.value(TicTacToe()) == pytest.approx(0.0, abs=0.2)
     assert td.value(TicTacToe.from_cells("XXXOO....")) == -1.0
     td(TicTacToe())
-    assert td.last_stats["table_lookups"] == 9
+    assert td.last_cost == DecisionCost(table_lookups=9)
 
 
 def test_tabular_td_is_reproducible() -> None:
@@ -379,7 +380,7 @@ def test_neural_td_learns_a_small_connect_four() -> None:
     assert log.games == 400 and log.updates == log.moves
     assert log.network_passes == log.positions_evaluated + 3 * log.updates == td.network_passes
     td(make())
-    assert td.last_stats == {"network_calls": 1, "positions_evaluated": 4}
+    assert td.last_cost == DecisionCost(network_passes=4)
     assert -1 < td.value(make()) < 1
 
 

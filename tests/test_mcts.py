@@ -82,24 +82,25 @@ def test_visits_sum_to_simulations(seed: int, simulations: int, connect_four: bo
 def test_the_agent_returns_the_best_action_and_reports_its_compute() -> None:
     state = TicTacToe.from_cells("X...O....")
     agent = MCTS(200, rng(3))
-    assert agent.last_stats == {}
+    assert agent.last_cost is None
     action = agent(state)
     assert action in state.legal_actions()
-    stats = agent.last_stats
-    assert stats["simulations"] == 200 and stats["nodes"] >= 2 and stats["seconds"] > 0
-    assert stats["rollouts"] > 0 and stats["rollout_steps"] >= stats["rollouts"]
+    cost = agent.last_cost
+    assert cost.simulations == 200 and cost.tree_nodes >= 2 and cost.seconds > 0
+    assert cost.rollout_moves >= 1 and cost.network_passes == 0
+    assert cost.position_evaluations() == cost.simulations + cost.rollout_moves
     assert action == MCTS(200, rng(3)).search(state).best_action
     assert "simulations=200" in repr(agent)
 
 
 def test_anytime_grows_one_tree_like_a_single_search() -> None:
     state = ConnectFour(rows=5, cols=6)
-    steps = MCTS(rng=rng(4)).anytime(state, [10, 50, 200])
+    steps = MCTS(1000, rng(4)).anytime(state, [10, 50, 200])
     assert [r.simulations for r in steps] == [10, 50, 200]
     for before, after in itertools.pairwise(steps):
         assert np.all(after.visits >= before.visits)
         assert after.nodes >= before.nodes
-    once = MCTS(rng=rng(4)).search(state, simulations=200)
+    once = MCTS(1000, rng(4)).search(state, simulations=200)
     assert np.array_equal(steps[-1].visits, once.visits)
     assert steps[-1].rollout_steps == once.rollout_steps
 
@@ -230,7 +231,7 @@ def test_an_exact_evaluator_makes_a_few_simulations_optimal() -> None:
         state = random_position(TicTacToe(), seed, max_moves=6)
         agent = MCTS(len(state.legal_actions()), rng(seed), evaluator=exact)
         assert agent(state) in optimal_actions(state), state
-        assert agent.last_stats["rollouts"] == 0
+        assert agent.last_cost.rollout_moves == 0
         checked += 1
     assert checked == 60
 
@@ -239,7 +240,7 @@ def test_an_exact_evaluator_in_connect_four() -> None:
     state = ConnectFour.from_moves("4455", rows=4, cols=5)
     agent = MCTS(len(state.legal_actions()), rng(0), evaluator=lambda s: float(solve(s)))
     assert agent(state) in optimal_actions(state)
-    assert agent.last_stats["evaluator_calls"] > 0
+    assert agent.last_cost.network_passes > 0
 
 
 # -- UCB1 -----------------------------------------------------------------------------------
@@ -278,12 +279,25 @@ def test_uct_selection_is_the_argmax_of_ucb_score(stats, c) -> None:
         ({"simulations": -5, "rng": rng()}, ValueError, "simulations must be >= 1"),
         ({"simulations": 2.5, "rng": rng()}, TypeError, "simulations must be an integer"),
         ({"simulations": 10, "rng": 0}, TypeError, "numpy.random.Generator"),
-        ({"simulations": 10}, TypeError, "numpy.random.Generator"),
+        ({"simulations": 10}, TypeError, "missing 1 required positional argument: 'rng'"),
+        ({"rng": rng()}, TypeError, "missing 1 required positional argument: 'simulations'"),
         ({"simulations": 10, "rng": np.random.RandomState(0)}, TypeError, "Generator"),
-        ({"rng": rng(), "c_uct": -1.0}, ValueError, "c_uct must be finite and >= 0"),
-        ({"rng": rng(), "c_uct": float("nan")}, ValueError, "c_uct"),
-        ({"rng": rng(), "prior": "uniform"}, TypeError, "prior must be a callable"),
-        ({"rng": rng(), "evaluator": 0.5}, TypeError, "evaluator must be a callable"),
+        (
+            {"simulations": 10, "rng": rng(), "c_uct": -1.0},
+            ValueError,
+            "c_uct must be finite and >= 0",
+        ),
+        ({"simulations": 10, "rng": rng(), "c_uct": float("nan")}, ValueError, "c_uct"),
+        (
+            {"simulations": 10, "rng": rng(), "prior": "uniform"},
+            TypeError,
+            "prior must be a callable",
+        ),
+        (
+            {"simulations": 10, "rng": rng(), "evaluator": 0.5},
+            TypeError,
+            "evaluator must be a callable",
+        ),
     ],
 )
 def test_bad_construction_is_rejected(kwargs, error, fragment) -> None:

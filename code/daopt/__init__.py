@@ -13,10 +13,12 @@ One concept per module:
   regression, tabular and neural TD self-play
 - ``search``    -- exact game-tree search: minimax, alpha-beta, transposition table,
   move ordering, and the solvers (``solve``, ``solve_exact``, ``optimal_actions``)
-- ``mcts``      -- Monte Carlo tree search: UCT with random rollouts, PUCT with a prior
-- ``arena``     -- matches between agents, optimal-move rate against the solver, compute
-- ``stochastic`` -- noisy tic-tac-toe: a game with chance nodes (``chance_outcomes``)
-- ``chance``    -- expectiminimax with Star1 pruning, tree sizes, MCTS with chance nodes
+- ``mcts``      -- Monte Carlo tree search for every game, chance nodes included: UCT
+  (``ucb_score``) with random rollouts, PUCT (``puct_score``) with a prior and an evaluator
+- ``cost``      -- the one unit of compute: ``DecisionCost`` per decision, training passes
+- ``arena``     -- matches between agents, optimal-move rate against the solver
+- ``noisy_tictactoe`` -- the game with chance nodes: a stone may slip to a neighbour
+- ``expectimax`` -- exact search with chance nodes: expectiminimax, Star1 pruning, tree sizes
 - ``envs``      -- finite MDPs/POMDPs, grid worlds with hidden goals, a d-dimensional point mass
 - ``planning``  -- value iteration, random shooting, CEM, MPC, LQR, belief-state planning
 - ``widgets``   -- play tic-tac-toe or Connect Four against any agent in Jupyter;

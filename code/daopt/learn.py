@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from daopt.cost import DecisionCost, training_passes
 from daopt.games import ConnectFour, GameState, TicTacToe
 from daopt.nn import MLP, SGD, Adam, Optimiser, mse, softmax_cross_entropy, train
-from daopt.optimise import BACKWARD_PASSES
 from daopt.validation import generator, positive_float, positive_int
 
 PLANES = ("to move", "opponent", "empty")
@@ -362,7 +362,7 @@ def _fit(
         test_accuracy=test_curve,
         examples=len(inputs),
         examples_seen=log.examples,
-        network_passes=log.examples * (1 + BACKWARD_PASSES),
+        network_passes=training_passes(log.examples),
     )
 
 
@@ -455,14 +455,14 @@ def fit_policy(
 class PolicyAgent:
     """An agent that plays the legal move with the largest logit: one network call.
 
-    ``last_stats`` after each decision: {"network_calls": 1, "nodes": 0}.
+    ``last_cost`` after each decision: one network pass.
     """
 
     def __init__(self, net: MLP) -> None:
         if not isinstance(net, MLP):
             raise TypeError(f"net must be a daopt.nn.MLP, got {net!r}")
         self.net = net
-        self.last_stats: dict[str, float] = {}
+        self.last_cost: DecisionCost | None = None
 
     def probabilities(self, state: GameState) -> np.ndarray:
         """The policy's move distribution (num_actions,), 0 at illegal moves."""
@@ -480,7 +480,7 @@ class PolicyAgent:
 
     def __call__(self, state: GameState) -> int:
         logits, mask = self._logits(state)
-        self.last_stats = {"network_calls": 1, "nodes": 0}
+        self.last_cost = DecisionCost(network_passes=1)
         return int(masked_argmax(logits[None], mask[None])[0])
 
     def __repr__(self) -> str:
@@ -609,14 +609,14 @@ def _move_scores(
 class ValueAgent:
     """One-ply lookahead with a value network: play the move whose result is worst
     for the opponent (a finished game scores its outcome). All children go through
-    the network in one batch: ``last_stats`` {"network_calls": 1, "positions_evaluated": k}.
+    the network in one batch: ``last_cost`` counts one network pass per unfinished child.
     """
 
     def __init__(self, net: MLP) -> None:
         if not isinstance(net, MLP):
             raise TypeError(f"net must be a daopt.nn.MLP, got {net!r}")
         self.net = net
-        self.last_stats: dict[str, float] = {}
+        self.last_cost: DecisionCost | None = None
 
     def __call__(self, state: GameState) -> int:
         _check_state(state)
@@ -625,7 +625,7 @@ class ValueAgent:
         actions = state.legal_actions()
         children = [state.play(a) for a in actions]
         scores, evaluated = _move_scores(children, lambda s: predict_values(self.net, s))
-        self.last_stats = {"network_calls": int(evaluated > 0), "positions_evaluated": evaluated}
+        self.last_cost = DecisionCost(network_passes=evaluated)
         return actions[int(np.argmax(scores))]
 
     def __repr__(self) -> str:
@@ -682,7 +682,7 @@ class _SelfPlayTD:
         self.games_played = 0
         self.updates = 0
         self.positions_evaluated = 0
-        self.last_stats: dict[str, float] = {}
+        self.last_cost: DecisionCost | None = None
 
     # Subclasses supply the value function and how a game's targets are learned.
     def _values(self, states: list[GameState]) -> Sequence[float]:
@@ -716,7 +716,7 @@ class _SelfPlayTD:
         while not state.is_terminal():
             actions = state.legal_actions()
             # The actions come from legal_actions, so Connect Four may skip the check.
-            play = state._play_unchecked if isinstance(state, ConnectFour) else state.play
+            play = state.play_unchecked if isinstance(state, ConnectFour) else state.play
             children = [play(a) for a in actions]
             scores, evaluated = _move_scores(children, self._values)
             log.positions_evaluated += evaluated
@@ -778,10 +778,10 @@ class _SelfPlayTD:
         self._check_decision_state(state)
         actions = state.legal_actions()
         scores, evaluated = _move_scores([state.play(a) for a in actions], self._values)
-        self.last_stats = self._stats(evaluated)
+        self.last_cost = self._cost(evaluated)
         return actions[int(np.argmax(scores))]
 
-    def _stats(self, evaluated: int) -> dict[str, float]:
+    def _cost(self, evaluated: int) -> DecisionCost:
         raise NotImplementedError
 
 
@@ -832,8 +832,8 @@ class TabularTD(_SelfPlayTD):
             total += abs(target - old)
         return total / len(decisions)
 
-    def _stats(self, evaluated: int) -> dict[str, float]:
-        return {"table_lookups": evaluated, "network_calls": 0}
+    def _cost(self, evaluated: int) -> DecisionCost:
+        return DecisionCost(table_lookups=evaluated)
 
     def __repr__(self) -> str:
         return f"TabularTD({self.initial_state!r}, table of {len(self.table)} states)"
@@ -890,12 +890,12 @@ class NeuralTD(_SelfPlayTD):
         """As ``_SelfPlayTD.train``; ``network_passes`` counts the children valued while
         playing and the forward and backward passes of learning, not ``evaluate``'s play."""
         log = super().train(n_games, evaluate=evaluate, eval_every=eval_every)
-        log.network_passes = log.positions_evaluated + log.updates * (1 + BACKWARD_PASSES)
+        log.network_passes = log.positions_evaluated + training_passes(log.updates)
         self.network_passes += log.network_passes
         return log
 
-    def _stats(self, evaluated: int) -> dict[str, float]:
-        return {"network_calls": int(evaluated > 0), "positions_evaluated": evaluated}
+    def _cost(self, evaluated: int) -> DecisionCost:
+        return DecisionCost(network_passes=evaluated)
 
     def __repr__(self) -> str:
         return f"NeuralTD({self.initial_state!r}, {self.net!r})"

@@ -8,6 +8,16 @@ from typing import Any
 
 import numpy as np
 
+__all__ = [
+    "as_array",
+    "as_matrix",
+    "as_vector",
+    "generator",
+    "positive_float",
+    "positive_int",
+    "real_number",
+]
+
 
 def as_array(name: str, value: Any, *, ndim: int | None = None) -> np.ndarray:
     """Return ``value`` as a finite float array with ``ndim`` dimensions (None: any).
@@ -94,3 +104,17 @@ def generator(name: str, value: Any) -> np.random.Generator:
             f"got {value!r}"
         )
     return value
+
+
+def real_number(name: str, value: Any, *, finite: bool = True) -> float:
+    """Return ``value`` as a float if it is a real number (not a bool, not a string).
+
+    Raises TypeError for anything else and, with ``finite`` (default), ValueError
+    for NaN or an infinity.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    number = float(value)
+    if finite and not np.isfinite(number):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return number
