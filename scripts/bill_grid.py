@@ -12,10 +12,10 @@ simulations of search at every decision (S = 0: no search):
 
 - **bc** (behaviour cloning): N games of uniformly random moves; every position in
   them that is not a test position is labelled with all its optimal moves by the
-  exact solver; a policy network (``daopt.learn.fit_policy``) is fitted to them.
+  exact solver; a policy network (``daopt.cloning.fit_policy``) is fitted to them.
   With S > 0 the policy is the prior of PUCT search (``daopt.mcts.MCTS``) with
   random rollouts; N = 0 means a uniform prior (plain search, no learning).
-- **td** (learning from reward): ``daopt.learn.TabularTD`` after N self-play games;
+- **td** (learning from reward): ``daopt.td.TabularTD`` after N self-play games;
   with S > 0 its value table replaces the rollouts (uniform prior). Self-play
   cannot avoid the test positions, so this learner has no held-out split.
 
@@ -52,7 +52,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy is imported
 
 import numpy as np
 
-from daopt import arena, learn, search
+from daopt import arena, cloning, features, search, td
 from daopt.cost import DecisionCost
 from daopt.games import GameState, TicTacToe
 from daopt.mcts import MCTS, MCTSResult
@@ -190,13 +190,13 @@ def evaluate(
 def training_set(
     n_games: int, rng: np.random.Generator, held_out: set
 ) -> tuple[list[GameState], list[list[int]], dict[str, int]]:
-    """The positions of ``n_games`` random games (``daopt.learn.random_play_positions``)
+    """The positions of ``n_games`` random games (``daopt.features.random_play_positions``)
     that are not held out, each labelled with all its optimal moves.
 
     Each distinct position (up to symmetry) is solved once; the counts say what the
     data cost: ``game_positions`` (moves played), ``label_positions`` (solver nodes).
     """
-    played = learn.random_play_positions(TicTacToe(), n_games, rng)
+    played = features.random_play_positions(TicTacToe(), n_games, rng)
     positions = [p for p in played if p.key() not in held_out]
     labelled = {p.key(): p for p in positions}
     counts = {
@@ -216,9 +216,9 @@ def epochs_for(n_examples: int) -> int:
 
 def clone(
     positions: list[GameState], targets: list[list[int]], rng: np.random.Generator
-) -> learn.PolicyFit:
-    """The policy network fitted to the solver's moves (``daopt.learn.fit_policy``)."""
-    return learn.fit_policy(
+) -> cloning.PolicyFit:
+    """The policy network fitted to the solver's moves (``daopt.cloning.fit_policy``)."""
+    return cloning.fit_policy(
         positions,
         targets,
         rng=rng,
@@ -229,7 +229,7 @@ def clone(
 
 
 def bc_cell(
-    policy: learn.PolicyAgent | None, sims: int, rng: np.random.Generator, test: list[GameState]
+    policy: cloning.PolicyAgent | None, sims: int, rng: np.random.Generator, test: list[GameState]
 ) -> dict[str, float]:
     """One cell of the bc grid: the policy (None: untrained) with ``sims`` simulations."""
     if sims == 0:
@@ -278,7 +278,7 @@ def bc_grid(
 
 
 def td_cell(
-    learner: learn.TabularTD, sims: int, rng: np.random.Generator, test: list[GameState]
+    learner: td.TabularTD, sims: int, rng: np.random.Generator, test: list[GameState]
 ) -> dict[str, float]:
     """One cell of the td grid: the greedy learner, or search with its table as evaluator."""
     if sims == 0:
@@ -290,7 +290,7 @@ def td_cell(
 def td_grid(
     seed: int, games_grid: Sequence[int], sims_grid: Sequence[int], test: list[GameState]
 ) -> dict[str, list]:
-    learner = learn.TabularTD(TicTacToe(), np.random.default_rng(seed))
+    learner = td.TabularTD(TicTacToe(), np.random.default_rng(seed))
     rows, training, played, positions, moves, seconds = [], [], 0, 0, 0, 0.0
     for n_games in games_grid:
         if n_games > played:

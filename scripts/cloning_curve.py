@@ -11,7 +11,7 @@ Reproduce the saved result from the repository root with
 The held-out test set is 200 positions drawn by ``daopt.arena.sample_positions``
 (seed 0: informative, one per symmetry class). For each number of games and seed,
 the training positions are every position of that many uniformly random games
-(``daopt.learn.random_play_positions`` with ``default_rng(seed)``; the first games
+(``daopt.features.random_play_positions`` with ``default_rng(seed)``; the first games
 are shared across sizes), less any position equal to a test position up to symmetry.
 A policy network is trained on all of the exact solver's optimal moves (uniform over
 them) and a value network on the solver's values; both are judged by the
@@ -35,7 +35,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from daopt import arena, learn, search  # noqa: E402
+from daopt import arena, cloning, features, search  # noqa: E402
 from daopt.games import TicTacToe  # noqa: E402
 from daopt.mcts import MCTS  # noqa: E402
 
@@ -63,7 +63,7 @@ def test_positions() -> list[TicTacToe]:
 def clone(n_games: int, seed: int, test: list[TicTacToe]) -> dict[str, object]:
     """Train a policy and a value network on ``n_games`` random games; judge both."""
     exclude = {s.key() for s in test}
-    positions = learn.random_play_positions(
+    positions = features.random_play_positions(
         TicTacToe(), n_games, np.random.default_rng(seed), exclude=exclude
     )
     record: dict[str, object] = {
@@ -76,7 +76,7 @@ def clone(n_games: int, seed: int, test: list[TicTacToe]) -> dict[str, object]:
         return {**record, "epochs": 0, "policy_rate": None, "value_agent_rate": None}
     epochs = n_epochs(len(positions))
     start = time.perf_counter()
-    policy = learn.fit_policy(
+    policy = cloning.fit_policy(
         positions,
         [search.optimal_actions(s) for s in positions],
         rng=np.random.default_rng(seed),
@@ -86,7 +86,7 @@ def clone(n_games: int, seed: int, test: list[TicTacToe]) -> dict[str, object]:
     )
     policy_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    value = learn.fit_value(
+    value = cloning.fit_value(
         positions,
         [search.solve(s) for s in positions],
         rng=np.random.default_rng(seed),

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from daopt import checks
-from daopt.optimise import CostProfile, break_even
+from daopt.cost import CostProfile, break_even
 
 
 def right_break_even(fixed_a, per_a, fixed_b, per_b):
@@ -62,7 +62,7 @@ def test_right_break_even_answers_pass() -> None:
     per_b=st.integers(0, 400),
 )
 def test_the_reference_is_the_counted_answer(fixed_a, fixed_b, per_a, per_b) -> None:
-    """The checker's reference (ceil of optimise.break_even) agrees with counting, on
+    """The checker's reference (ceil of cost.break_even) agrees with counting, on
     quarter-unit costs like the checker's cases."""
     args = (float(fixed_a), per_a / 4, float(fixed_b), per_b / 4)
     n_star = break_even(CostProfile("A", args[0], args[1]), CostProfile("B", args[2], args[3]))

@@ -13,13 +13,14 @@ from typing import Any
 
 import numpy as np
 
+from daopt.cost import CostProfile, break_even
+from daopt.direct import gradient_descent, grid_search
 from daopt.games import PLAYER_MARKS, ConnectFour, TicTacToe
-from daopt.learn import q_update
 from daopt.mcts import ucb_score
-from daopt.optimise import CostProfile, break_even, gradient_descent, grid_search
 from daopt.planning import cem_update
 from daopt.problems import DoubleWell, ShiftedQuadratic
 from daopt.search import solve
+from daopt.td import q_update
 
 
 @dataclass(frozen=True)
@@ -577,7 +578,7 @@ def check_break_even_decisions(
     (pay as you go) for every larger number of decisions too, or ``math.inf`` if B never
     becomes cheaper for good. A strategy that makes n decisions costs ``fixed + per_query * n``.
 
-    The reference is ``math.ceil`` of ``daopt.optimise.break_even``.
+    The reference is ``math.ceil`` of ``daopt.cost.break_even``.
     """
     import math
 
