@@ -28,7 +28,7 @@ training games, the solver nodes spent on labels, the network passes (a backward
 pass counts as ``daopt.cost.BACKWARD_PASSES``) and TD's table lookups and
 updates. The chapter prices them. Wall seconds are saved too, for reference only.
 
-Randomness: the test positions come from ``default_rng(0)`` (chapter 5's test set);
+Randomness: the test positions are ``daopt.experiments.tic_tac_toe_test_set`` (chapters 5-7);
 seed s plays its training games with ``default_rng(s)`` (chapter 5's games: the
 first N games are the same for every N), fits the policy with
 ``default_rng([SEED, s, N, 2])``, plays TD self-play with ``default_rng(s)`` and
@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import platform
 import sys
@@ -54,23 +53,20 @@ import numpy as np
 
 from daopt import arena, cloning, features, search, td
 from daopt.cost import DecisionCost
+from daopt.experiments import BILL, TEST_POSITIONS, decision_cost, label_cost, tic_tac_toe_test_set
 from daopt.games import GameState, TicTacToe
 from daopt.mcts import MCTS, MCTSResult
 
-SEED = 7
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "bill_grid.json"
 DEFAULTS = {
     "seeds": 3,
-    "test_positions": 200,
+    "test_positions": TEST_POSITIONS,
     "bc_games": (0, 1, 3, 10, 30, 100, 300, 1000, 3000),
     "td_games": (0, 10, 30, 100, 300, 1000, 3000, 10000, 30000),
     "sims": (0, 2, 4, 8, 16, 32, 64, 128, 256),
 }
-C_PUCT = 1.5  # the PUCT constant for every search here (a prior's pull against Q)
-HIDDEN = (64,)  # the policy network: features -> 64 ReLU units -> 9 move logits
-BATCH_SIZE = 32
-MIN_EPOCHS = 20
-MIN_STEPS = 500  # small data sets get more epochs, so that every fit has converged
+# The settings are one record, daopt.experiments.BILL, which chapter 7 imports too.
+SEED = BILL.seed
 
 
 def uniform_prior(state: GameState) -> np.ndarray:
@@ -78,22 +74,7 @@ def uniform_prior(state: GameState) -> np.ndarray:
     return np.full(state.num_actions, 1.0 / state.num_actions)
 
 
-# -- the exact solver's prices ----------------------------------------------------------
-
-
-def label_cost(state: GameState) -> int:
-    """Positions the solver visits to find *all* optimal moves of ``state``: one
-    alpha-beta search (transposition table, threat ordering) per legal move, from cold."""
-    return sum(
-        search.alphabeta(state.play(a), table=True, ordering=True).nodes
-        for a in state.legal_actions()
-    )
-
-
-def decision_cost(state: GameState) -> int:
-    """Positions the solver visits to choose *one* optimal move: one alpha-beta search
-    of ``state`` from cold (the root's best move falls out of the search)."""
-    return search.alphabeta(state, table=True, ordering=True).nodes
+# -- the exact solver as an agent ------------------------------------------------------
 
 
 class SolverAgent:
@@ -208,12 +189,6 @@ def training_set(
     return positions, [search.optimal_actions(p) for p in positions], counts
 
 
-def epochs_for(n_examples: int) -> int:
-    """At least ``MIN_EPOCHS`` passes over the data and at least ``MIN_STEPS`` steps."""
-    steps_per_epoch = math.ceil(n_examples / BATCH_SIZE)
-    return max(MIN_EPOCHS, math.ceil(MIN_STEPS / steps_per_epoch))
-
-
 def clone(
     positions: list[GameState], targets: list[list[int]], rng: np.random.Generator
 ) -> cloning.PolicyFit:
@@ -222,9 +197,9 @@ def clone(
         positions,
         targets,
         rng=rng,
-        hidden=HIDDEN,
-        n_epochs=epochs_for(len(positions)),
-        batch_size=BATCH_SIZE,
+        hidden=BILL.hidden,
+        n_epochs=BILL.epochs_for(len(positions)),
+        batch_size=BILL.batch_size,
     )
 
 
@@ -237,7 +212,7 @@ def bc_cell(
             return evaluate(arena.RandomAgent(rng), lambda cost: {}, test)
         return evaluate(policy, lambda cost: {"network_passes": cost.network_passes}, test)
     prior = uniform_prior if policy is None else policy.probabilities
-    agent = MCTS(sims, rng, c_uct=C_PUCT, prior=prior)
+    agent = MCTS(sims, rng, c_uct=BILL.c_puct, prior=prior)
     return evaluate(agent, search_counter(policy is not None), test)
 
 
@@ -283,7 +258,7 @@ def td_cell(
     """One cell of the td grid: the greedy learner, or search with its table as evaluator."""
     if sims == 0:
         return evaluate(learner, lambda cost: {"table_lookups": cost.table_lookups}, test)
-    agent = MCTS(sims, rng, c_uct=C_PUCT, prior=uniform_prior, evaluator=learner.value)
+    agent = MCTS(sims, rng, c_uct=BILL.c_puct, prior=uniform_prior, evaluator=learner.value)
     return evaluate(agent, search_counter(False), test)
 
 
@@ -323,11 +298,6 @@ def _rates(cells: list[dict[str, float]]) -> str:
 # -- the run ----------------------------------------------------------------------------
 
 
-def held_out_positions(n: int) -> list[GameState]:
-    """The held-out test positions (chapter 5's): informative, distinct, from random play."""
-    return arena.sample_positions(TicTacToe(), n, np.random.default_rng(0))
-
-
 def _grid(text: str) -> tuple[int, ...]:
     try:
         values = tuple(int(part) for part in text.split(","))
@@ -358,7 +328,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         parser.error("--seeds and --test-positions must be at least 1")
 
     start = time.perf_counter()
-    test = held_out_positions(args.test_positions)
+    test = tic_tac_toe_test_set(args.test_positions)
     solver = evaluate(SolverAgent(), lambda cost: {"solver_nodes": cost.search_nodes}, test)
     print(f"solver: rate {solver['rate']:.3f}, {solver['solver_nodes']:.1f} nodes per decision")
     bc, td = [], []
@@ -383,8 +353,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "seeds": args.seeds,
         "test_positions": len(test),
         "test_keys": [p.key() for p in test],
-        "c_puct": C_PUCT,
-        "hidden": list(HIDDEN),
+        "c_puct": BILL.c_puct,
+        "hidden": list(BILL.hidden),
         "sims": list(args.sims),
         "solver": solver,
         "bc": learner(bc, args.bc_games),

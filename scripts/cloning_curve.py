@@ -37,12 +37,12 @@ import numpy as np  # noqa: E402
 
 from daopt import arena, cloning, features, search  # noqa: E402
 from daopt.games import TicTacToe  # noqa: E402
+from daopt.experiments import TEST_POSITIONS, TEST_SEED, tic_tac_toe_test_set  # noqa: E402
 from daopt.mcts import MCTS  # noqa: E402
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "cloning_curve.json"
 DEFAULT_GAMES = (1, 3, 10, 30, 100, 300, 1000, 3000, 10000)
 DEFAULT_SIMULATIONS = (3, 10, 30, 100, 300, 1000)
-TEST_SIZE, TEST_SEED = 200, 0
 # Training length: about STEPS mini-batches of BATCH examples, but at least
 # MIN_EPOCHS passes over the data and at most MAX_EPOCHS (tiny data sets).
 STEPS, BATCH, MIN_EPOCHS, MAX_EPOCHS = 3000, 32, 8, 300
@@ -53,11 +53,6 @@ def n_epochs(n_examples: int) -> int:
     """Epochs for ``n_examples``: about ``STEPS`` optimiser steps, within the bounds."""
     batches = math.ceil(n_examples / BATCH)
     return min(MAX_EPOCHS, max(MIN_EPOCHS, math.ceil(STEPS / batches)))
-
-
-def test_positions() -> list[TicTacToe]:
-    """The held-out test set (the chapter draws the same one)."""
-    return arena.sample_positions(TicTacToe(), TEST_SIZE, np.random.default_rng(TEST_SEED))
 
 
 def clone(n_games: int, seed: int, test: list[TicTacToe]) -> dict[str, object]:
@@ -155,7 +150,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--games and --simulations must be positive")
 
     began = time.perf_counter()
-    test = test_positions()
+    test = tic_tac_toe_test_set()
     chance = float(np.mean([len(search.optimal_actions(s)) / len(s.legal_actions()) for s in test]))
     records = []
     for n_games in args.games:
@@ -172,7 +167,7 @@ def main(argv: list[str] | None = None) -> None:
             "OPENBLAS_NUM_THREADS=1 python scripts/cloning_curve.py "
             + " ".join(argv if argv is not None else sys.argv[1:])
         ).strip(),
-        "test": {"size": TEST_SIZE, "seed": TEST_SEED, "cells": [s.cells() for s in test]},
+        "test": {"size": TEST_POSITIONS, "seed": TEST_SEED, "cells": [s.cells() for s in test]},
         "chance_rate": chance,
         "training": {
             "steps": STEPS,

@@ -105,6 +105,16 @@ def fit_regression(
 
     ``targets`` (n,) come from a direct solver; ``labelling_calls`` is what
     producing them cost in oracle calls, and is added to the log.
+
+    Args:
+        model: the ``AmortisedModel`` trained in place.
+        x_train: contexts, shape (n,).
+        targets: the solver's answers y_star(x), shape (n,).
+        steps: optimiser steps (each draws a fresh batch of contexts).
+        batch_size: contexts per step.
+        learning_rate: Adam's step size.
+        rng: draws the batches.
+        labelling_calls: what producing ``targets`` cost, in oracle calls.
     """
     x_arr = as_vector("x_train", x_train)
     t_arr = as_vector("targets", targets, length=x_arr.shape[0])
@@ -139,6 +149,15 @@ def fit_objective(
     """Objective-based amortisation: minimise mean f(y_hat(x), x); no labels needed.
 
     Each example costs one gradient evaluation df/dy, chained into the network.
+
+    Args:
+        model: the ``AmortisedModel`` trained in place.
+        problem: the objective family f(y, x) whose gradient trains the model.
+        x_train: contexts, shape (n,).
+        steps: optimiser steps (each draws a fresh batch of contexts).
+        batch_size: contexts per step.
+        learning_rate: Adam's step size.
+        rng: draws the batches.
     """
     problem = check_problem(problem)
     x_arr = as_vector("x_train", x_train)
@@ -165,7 +184,15 @@ def fit_objective(
 def semi_amortised(
     model: AmortisedModel, problem: ObjectiveFamily, x: np.ndarray, *, step: float, n_steps: int
 ) -> DirectResult:
-    """Gradient descent from the model's guess y_hat(x): one network pass, then ``n_steps``."""
+    """Gradient descent from the model's guess y_hat(x): one network pass, then ``n_steps``.
+
+    Args:
+        model: the trained ``AmortisedModel`` that gives the start.
+        problem: the objective family f(y, x).
+        x: contexts, shape (n,).
+        step: the gradient step size.
+        n_steps: gradient steps after the model's guess.
+    """
     if not isinstance(model, AmortisedModel):
         raise TypeError(f"model must be a daopt.amortised.AmortisedModel, got {model!r}")
     return gradient_descent(problem, x, model(x), step=step, n_steps=n_steps)

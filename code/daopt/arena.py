@@ -11,7 +11,6 @@ chance (the exact solver's), and refuse others.
 
 from __future__ import annotations
 
-import numbers
 import time
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ import numpy as np
 
 from daopt.cost import DecisionCost, mean_cost
 from daopt.games import GameState, check_state
-from daopt.validation import generator, positive_int
+from daopt.validation import generator, is_integer, positive_int
 
 __all__ = [
     "Agent",
@@ -124,7 +123,7 @@ def play_game(
         action = agent(state)
         seconds = time.perf_counter() - start
         legal = state.legal_actions()
-        if isinstance(action, bool) or not isinstance(action, numbers.Integral):
+        if not is_integer(action):
             raise TypeError(f"agent {agent!r} returned {action!r}, expected an int from {legal}")
         if int(action) not in legal:
             raise ValueError(
@@ -303,7 +302,7 @@ def optimal_move_rate(
     hits = 0
     for position in positions:
         action = agent(position)
-        if isinstance(action, bool) or not isinstance(action, numbers.Integral):
+        if not is_integer(action):
             raise TypeError(f"agent {agent!r} returned {action!r}, expected an int")
         legal = position.legal_actions()
         if int(action) not in legal:
@@ -344,6 +343,15 @@ def sample_positions(
       are already decided); they are a test set, not a model of real games.
 
     Raises ValueError if ``100 * n`` random games do not yield ``n`` positions.
+
+    Args:
+        initial_state: where every random game starts.
+        n: how many positions.
+        rng: draws the games and the position in each.
+        min_moves, max_moves: the range of moves into a game a position may be.
+        informative: skip positions where every move is optimal.
+        exact: judge "optimal" by the exact score (fastest win) as well.
+        distinct: keep one position per ``key()`` (symmetric ones merged).
     """
     _check_playable(initial_state, chance=False)  # judged by the two-player solver
     n = positive_int("n", n)

@@ -160,6 +160,27 @@ def fit_policy(
     Illegal moves get probability 0 and no gradient. ``net`` continues training an
     existing network; otherwise one of sizes [features, *hidden, num_actions] is drawn
     from ``rng``, which also orders the mini-batches.
+
+    | array | shape |
+    |---|---|
+    | network input ``encode(state)`` | (3 * cells,) |
+    | network output | (num_actions,) logits |
+    | ``targets`` as probabilities | (n, num_actions) |
+
+    Args:
+        states: the training positions (n), with a move to make, of one game and size.
+        targets: the target moves per state (see ``daopt.features.policy_targets``).
+        rng: draws a new network and orders the mini-batches.
+        hidden: hidden layer widths of a new network.
+        activation: "relu" or "tanh".
+        n_epochs: passes over the data.
+        batch_size: examples per optimiser step.
+        learning_rate: the optimiser's step size.
+        optimiser: "adam" or "sgd".
+        momentum: SGD's momentum (only with ``optimiser="sgd"``).
+        test_states: held-out positions for the test curve (with ``test_targets``).
+        test_targets: their target moves.
+        net: an existing network to continue training.
     """
     states = check_states(states)
     check_nonterminal(states, "states")
@@ -289,7 +310,29 @@ def fit_value(
     net: MLP | None = None,
 ) -> ValueFit:
     """Value regression: fit v(state) = tanh(MLP(encode(state))) to values (n,) in [-1, 1]
-    (e.g. a solver's game values for the player to move) by mean squared error."""
+    (e.g. a solver's game values for the player to move) by mean squared error.
+
+    | array | shape |
+    |---|---|
+    | network input ``encode(state)`` | (3 * cells,) |
+    | network output | (1,): v(state) = tanh(output) |
+    | ``values`` | (n,) in [-1, 1] |
+
+    Args:
+        states: the training positions (n), with a move to make, of one game and size.
+        values: each state's value for its player to move, shape (n,) in [-1, 1].
+        rng: draws a new network and orders the mini-batches.
+        hidden: hidden layer widths of a new network.
+        activation: "relu" or "tanh".
+        n_epochs: passes over the data.
+        batch_size: examples per optimiser step.
+        learning_rate: the optimiser's step size.
+        optimiser: "adam" or "sgd".
+        momentum: SGD's momentum (only with ``optimiser="sgd"``).
+        test_states: held-out positions for the test curve (with ``test_values``).
+        test_values: their values, shape (m,).
+        net: an existing network to continue training.
+    """
     states = check_states(states)
     check_nonterminal(states, "states")
     targets = _check_values(values, len(states), "values")

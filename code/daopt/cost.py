@@ -34,14 +34,13 @@ crossover, chapter 7's bill).
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Protocol
 
 import numpy as np
 
-from daopt.validation import as_vector
+from daopt.validation import as_vector, is_integer, is_real
 
 __all__ = [
     "BACKWARD_PASSES",
@@ -63,7 +62,7 @@ TRAINING_PASSES_PER_EXAMPLE = 1 + BACKWARD_PASSES
 
 def _count(name: str, value: object) -> float:
     """A count or price: a finite real number >= 0 (a float for a mean)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if not is_real(value):
         raise TypeError(f"{name} must be a number, got {value!r}")
     number = float(value)
     if not math.isfinite(number) or number < 0:
@@ -95,7 +94,7 @@ class DecisionCost:
     @property
     def positions(self) -> float:
         """Positions examined through the rules (every field priced as a position)."""
-        return self.simulations + self.search_nodes + self.rollout_moves + self.table_lookups
+        return self.simulations + self.rollout_moves + self.table_lookups + self.search_nodes
 
     def position_evaluations(
         self, oracle_call_cost: float = 1.0, network_pass_cost: float = 1.0
@@ -132,7 +131,7 @@ def mean_cost(costs: Iterable[DecisionCost]) -> DecisionCost:
 
 def training_passes(examples: int) -> int:
     """Network passes that training on ``examples`` examples costs (forward + backward)."""
-    if isinstance(examples, bool) or not isinstance(examples, numbers.Integral):
+    if not is_integer(examples):
         raise TypeError(f"examples must be an integer, got {examples!r}")
     if examples < 0:
         raise ValueError(f"examples must be >= 0, got {examples}")
@@ -175,8 +174,9 @@ def cost_profile(
     name: str,
     *,
     training: TrainingWork | None,
-    query_oracle_calls: float,
-    query_network_passes: float,
+    query_oracle_calls: float | None = None,
+    query_network_passes: float | None = None,
+    per_decision: DecisionCost | None = None,
     oracle_call_cost: float = 1.0,
     network_pass_cost: float = 1.0,
 ) -> CostProfile:
@@ -191,13 +191,23 @@ def cost_profile(
             record with ``oracle_calls`` and ``network_passes``), or None.
         query_oracle_calls: oracle calls (positions, evaluations of f) per query.
         query_network_passes: network passes per query.
+        per_decision: instead of the two counts, an agent's (mean) ``DecisionCost``
+            per query, priced by its ``position_evaluations``.
         oracle_call_cost: the price of one oracle call.
         network_pass_cost: the price of one network pass.
     """
     oracle_call_cost = _count("oracle_call_cost", oracle_call_cost)
     network_pass_cost = _count("network_pass_cost", network_pass_cost)
-    query_oracle_calls = _count("query_oracle_calls", query_oracle_calls)
-    query_network_passes = _count("query_network_passes", query_network_passes)
+    if per_decision is not None:
+        if not isinstance(per_decision, DecisionCost):
+            raise TypeError(f"per_decision must be a DecisionCost, got {per_decision!r}")
+        if query_oracle_calls is not None or query_network_passes is not None:
+            raise ValueError("give per_decision or the two query counts, not both")
+    elif query_oracle_calls is None or query_network_passes is None:
+        raise TypeError("give query_oracle_calls and query_network_passes, or per_decision")
+    else:
+        query_oracle_calls = _count("query_oracle_calls", query_oracle_calls)
+        query_network_passes = _count("query_network_passes", query_network_passes)
     fixed = 0.0
     if training is not None:
         if not all(hasattr(training, n) for n in ("oracle_calls", "network_passes")):
@@ -208,7 +218,10 @@ def cost_profile(
         calls = _count("training.oracle_calls", training.oracle_calls)
         passes = _count("training.network_passes", training.network_passes)
         fixed = calls * oracle_call_cost + passes * network_pass_cost
-    per_query = query_oracle_calls * oracle_call_cost + query_network_passes * network_pass_cost
+    if per_decision is not None:
+        per_query = per_decision.position_evaluations(oracle_call_cost, network_pass_cost)
+    else:
+        per_query = query_oracle_calls * oracle_call_cost + query_network_passes * network_pass_cost
     return CostProfile(name=name, fixed=fixed, per_query=per_query)
 
 

@@ -84,6 +84,16 @@ def expectiminimax(
     between calls (states found in it are not searched, nor counted). On a game
     without chance nodes this is minimax (or alpha-beta) with the same node
     counts as ``daopt.search``.
+
+    Args:
+        state: the root (a decision or chance state).
+        depth: decision plies to search (None: to the end of the game).
+        evaluate: scores a non-terminal state at depth 0 for its player to move.
+        prune: alpha-beta at decision nodes and Star1 at chance nodes.
+        order: ``order(state)`` gives the legal actions in the order to try them.
+        table: remember exact values (needs ``prune=False``).
+        memo: the table's dict, to share it between calls.
+        bound: the largest payoff in absolute value (Star1's bound).
     """
     check_state(state)
     depth = _check_depth(depth)

@@ -16,7 +16,6 @@ Values are always for the player to move, in [-1, 1]: +1 a win, 0 a draw.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from functools import cache
 from typing import Any
@@ -25,7 +24,7 @@ import numpy as np
 
 from daopt.games import ConnectFour, GameState, TicTacToe
 from daopt.nn import MLP
-from daopt.validation import generator, positive_int
+from daopt.validation import generator, is_integer, positive_int
 
 __all__ = [
     "PLANES",
@@ -170,7 +169,14 @@ def check_nonterminal(states: list[GameState], name: str) -> None:
 
 
 def check_net(net: Any, n_inputs: int, n_outputs: int, what: str) -> MLP:
-    """``net`` if it is an MLP from ``n_inputs`` features to ``n_outputs`` outputs."""
+    """``net`` if it is an MLP from ``n_inputs`` features to ``n_outputs`` outputs.
+
+    Args:
+        net: the network to check.
+        n_inputs: the feature count it must take.
+        n_outputs: the output count it must give.
+        what: what the network is for, for the error message.
+    """
     if not isinstance(net, MLP):
         raise TypeError(f"net must be a daopt.nn.MLP, got {net!r}")
     if net.sizes[0] != n_inputs or net.sizes[-1] != n_outputs:
@@ -205,6 +211,12 @@ def random_play_positions(
     ``key()`` is in ``exclude`` (e.g. the keys of a held-out test set) are left out.
     Each game draws its moves from ``rng`` in turn, so the first ``m`` of ``n`` games
     are the ``m`` games that the same seed gives for ``n_games=m``.
+
+    Args:
+        initial_state: where every game starts.
+        n_games: how many games of random moves.
+        rng: draws the moves.
+        exclude: keys of positions to leave out (e.g. a test set's).
     """
     state0 = _playable_start(initial_state)
     n_games = positive_int("n_games", n_games)
@@ -282,13 +294,11 @@ def policy_targets(states: Sequence[GameState], targets: Any) -> np.ndarray:
         raise ValueError(f"targets must have one entry per state ({n}), got {len(targets)}")
     probs = np.zeros((n, a))
     for i, target in enumerate(targets):
-        if isinstance(target, numbers.Integral) and not isinstance(target, bool):
+        if is_integer(target):
             actions = [int(target)]
         elif isinstance(target, Iterable) and not isinstance(target, (str, bytes)):
             actions = list(target)
-            if not actions or not all(
-                isinstance(x, numbers.Integral) and not isinstance(x, bool) for x in actions
-            ):
+            if not actions or not all(is_integer(x) for x in actions):
                 raise TypeError(
                     f"targets[{i}] must be a non-empty collection of ints, got {target!r}"
                 )

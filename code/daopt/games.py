@@ -19,13 +19,12 @@ alone (``daopt.search``) can refuse it up front.
 
 from __future__ import annotations
 
-import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Hashable
 from functools import cache
 from typing import ClassVar
 
-from daopt.validation import positive_int
+from daopt.validation import is_integer, positive_int
 
 __all__ = [
     "CHANCE",
@@ -108,7 +107,7 @@ class GameState(ABC):
 
     def _check_action(self, action: object) -> int:
         """Return ``action`` as an int if legal, else raise naming the legal moves."""
-        if isinstance(action, bool) or not isinstance(action, numbers.Integral):
+        if not is_integer(action):
             raise TypeError(
                 f"action must be an int, got {action!r}; legal moves are {self.legal_actions()}"
             )
@@ -384,7 +383,12 @@ class ConnectFour(GameState):
 
     @classmethod
     def from_moves(cls, moves: str, rows: int = 6, cols: int = 7, k: int = 4) -> ConnectFour:
-        """The position after playing ``moves``, 1-based column digits (e.g. "4453")."""
+        """The position after playing ``moves``, 1-based column digits (e.g. "4453").
+
+        Args:
+            moves: 1-based column digits, one per move.
+            rows, cols, k: the board (as ``ConnectFour``).
+        """
         if not isinstance(moves, str):
             raise TypeError(f"moves must be a string of column digits, got {moves!r}")
         state = cls(rows, cols, k)
@@ -458,7 +462,7 @@ class ConnectFour(GameState):
 
     def can_play(self, col: int) -> bool:
         """True if column ``col`` (0-based) is on the board and not full."""
-        if isinstance(col, bool) or not isinstance(col, numbers.Integral):
+        if not is_integer(col):
             raise TypeError(f"col must be an int column index, got {col!r}")
         return 0 <= col < self._geometry.cols and not self._mask & self._geometry.top[col]
 

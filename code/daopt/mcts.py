@@ -74,6 +74,12 @@ def ucb_score(total_value: float, visits: int, parent_visits: int, c: float) -> 
     tried. An edge never tried scores ``+inf``, so every action is tried once
     before any is tried twice. ``parent_visits`` is the number of visits over
     all edges of the parent (at least ``visits``).
+
+    Args:
+        total_value: summed value of the edge's simulations, from the chooser's view.
+        visits: simulations through the edge (>= 0).
+        parent_visits: visits over all edges of the parent (>= ``visits``, >= 1).
+        c: the exploration constant (>= 0).
     """
     visits = positive_int("visits", visits, minimum=0)
     parent_visits = positive_int("parent_visits", parent_visits, minimum=max(visits, 1))
@@ -294,6 +300,12 @@ class MCTS:
         with both, stops at whichever comes first. ``reuse_tree=True`` adds the
         simulations to the tree of the previous search, whose root must equal
         ``state``. The root must be a decision state with a move to make.
+
+        Args:
+            state: the root, a decision state with a move to make.
+            simulations: how many (default: the agent's).
+            seconds: a wall-time budget instead of, or with, ``simulations``.
+            reuse_tree: grow the previous search's tree (its root must equal ``state``).
         """
         check_state(state)
         if state.is_terminal():

@@ -263,7 +263,14 @@ def _check_grads(params: list[np.ndarray], grads: list[np.ndarray]) -> None:
 def make_optimiser(
     name: str, params: list[np.ndarray], learning_rate: float, momentum: float = 0.0
 ) -> Optimiser:
-    """``Adam`` ("adam") or ``SGD`` ("sgd", with ``momentum``) on ``params``."""
+    """``Adam`` ("adam") or ``SGD`` ("sgd", with ``momentum``) on ``params``.
+
+    Args:
+        name: "adam" or "sgd".
+        params: the arrays to update in place (``net.params``).
+        learning_rate: the step size.
+        momentum: SGD's momentum; must be 0 with Adam.
+    """
     if name == "adam":
         if momentum:
             raise ValueError(f"momentum is an SGD setting; Adam does not use it, got {momentum!r}")

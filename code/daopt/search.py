@@ -245,6 +245,12 @@ def alphabeta(
     window starts at the range of possible values. Returns the same value as
     ``minimax`` and the number of states visited; the states the ordering
     looks at to rank moves are not counted.
+
+    Args:
+        state: the root, a two-player state without chance.
+        table: use a transposition table.
+        ordering: False, True (= "threats"), "centre" or "threats".
+        exact: search for the exact score (win fastest) instead of win/draw/loss.
     """
     _check_state(state)
     _check_flag("table", table)
@@ -436,6 +442,12 @@ class ConnectFourSolver:
 
         Fail-hard within (alpha, beta): a result <= alpha is an upper bound, a
         result >= beta a lower bound, anything between is exact.
+
+        Args:
+            current: bitboard of the stones of the player to move.
+            mask: bitboard of all stones.
+            moves: stones on the board.
+            alpha, beta: the search window.
         """
         self.nodes += 1
         cells, board = self.cells, self._board

@@ -30,7 +30,7 @@ from daopt.features import (
 )
 from daopt.games import ConnectFour, GameState
 from daopt.nn import MLP, layer_widths, make_optimiser, tanh_mse
-from daopt.validation import generator, positive_float, positive_int, real_number
+from daopt.validation import generator, index_below, positive_float, positive_int, real_number
 
 __all__ = [
     "NetworkValues",
@@ -414,7 +414,7 @@ def q_update(
         ("action", action, q.shape[1]),
         ("next_state", next_state, q.shape[0]),
     ):
-        _check_index(name, index, bound)
+        index_below(name, index, bound)
     reward = real_number("reward", reward)
     alpha = positive_float("learning_rate", learning_rate)
     gamma = positive_float("discount", discount, allow_zero=True)
@@ -429,18 +429,10 @@ def q_update(
             raise TypeError(f"legal_next must be a collection of actions, got {legal_next!r}")
         legal = list(legal_next)
         for i, a in enumerate(legal):
-            _check_index(f"legal_next[{i}]", a, q.shape[1])
+            index_below(f"legal_next[{i}]", a, q.shape[1])
         if not legal:
             raise ValueError("legal_next must hold at least one action when done is False")
         best = float(np.max(q[next_state, legal]))
         target = float(reward) + gamma * (-best if zero_sum else best)
     q[state, action] += alpha * (target - q[state, action])
     return q
-
-
-def _check_index(name: str, index: object, bound: int) -> int:
-    # Negative indices would wrap to the end of the table: refuse them.
-    index = positive_int(name, index, minimum=0)
-    if index >= bound:
-        raise ValueError(f"{name} must be in 0..{bound - 1}, got {index}")
-    return index

@@ -9,7 +9,6 @@ human's move, lets the agent reply and returns the status message.
 from __future__ import annotations
 
 import html
-import numbers
 from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
@@ -20,6 +19,7 @@ from matplotlib.patches import Circle, FancyBboxPatch
 from daopt import plots
 from daopt.cost import DecisionCost
 from daopt.games import PLAYER_COLOURS, PLAYER_MARKS, ConnectFour, GameState, TicTacToe
+from daopt.validation import is_integer
 
 __all__ = ["GameController", "GameWidget", "board_figure", "draw_board", "format_cost", "play"]
 
@@ -38,7 +38,7 @@ def _check_game(state: object) -> TicTacToe | ConnectFour:
 
 
 def _check_player(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if not is_integer(value):
         raise TypeError(f"{name} must be 0 (move first) or 1 (move second), got {value!r}")
     if value not in (0, 1):
         raise ValueError(f"{name} must be 0 (move first) or 1 (move second), got {value!r}")
@@ -117,7 +117,7 @@ class GameController:
         An illegal click (a taken cell, a full column, after the game is over or
         out of turn) changes nothing; the message says why.
         """
-        if isinstance(action, bool) or not isinstance(action, numbers.Integral):
+        if not is_integer(action):
             raise TypeError(f"action must be an int, got {action!r}")
         action = int(action)
         if self.over:
@@ -142,7 +142,7 @@ class GameController:
             return self.message
         legal = self.state.legal_actions()
         action = self.agent(self.state)
-        if isinstance(action, bool) or not isinstance(action, numbers.Integral):
+        if not is_integer(action):
             raise TypeError(f"the agent returned {action!r}, not an int; legal moves are {legal}")
         if int(action) not in legal:
             raise ValueError(f"the agent chose illegal move {action!r}; legal moves are {legal}")

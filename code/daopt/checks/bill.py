@@ -4,7 +4,6 @@ cheapest plan that reaches a target strength."""
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +11,7 @@ import numpy as np
 
 from daopt.checks.runner import TIME_LIMIT, Case, CheckResult, as_number, run_cases
 from daopt.cost import CostProfile, break_even
+from daopt.validation import is_integer
 
 __all__ = ["check_break_even_decisions", "check_cheapest_plan"]
 
@@ -134,7 +134,7 @@ def _cheapest_plan_cases() -> list[dict[str, Any]]:
 def _judge_plan(got: Any, case: Case) -> str | None:
     train_cost, decision_cost, rate, target, n_decisions = case.args
     expected = case.expected
-    if isinstance(got, (bool, np.bool_)) or not isinstance(got, numbers.Integral):
+    if not is_integer(got):
         return f" returned {got!r}, expected an int index"
     got = int(got)
     if got == expected:

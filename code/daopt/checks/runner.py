@@ -10,7 +10,6 @@ exercise allows it), or returns None. ``CheckResult`` is the verdict.
 from __future__ import annotations
 
 import math
-import numbers
 import signal
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -18,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from daopt.validation import is_real
 
 __all__ = [
     "TIME_LIMIT",
@@ -198,7 +199,7 @@ def run_cases(
     """
     if not callable(candidate):
         raise TypeError(f"expected your function for '{exercise}', got {candidate!r}")
-    if isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real):
+    if not is_real(time_limit):
         raise TypeError(f"time_limit must be a number of seconds, got {time_limit!r}")
     if not 0 < time_limit < math.inf:
         raise ValueError(f"time_limit must be > 0 seconds and finite, got {time_limit!r}")
@@ -252,9 +253,7 @@ def as_numbers(value: Any) -> np.ndarray | None:
     except (TypeError, ValueError):
         return None
     if raw.dtype.kind not in "biuf":
-        if raw.dtype.kind != "O" or not all(
-            isinstance(v, numbers.Real) and not isinstance(v, str) for v in raw.ravel()
-        ):
+        if raw.dtype.kind != "O" or not all(is_real(v) for v in raw.ravel()):
             return None
     try:
         return raw.astype(float)
@@ -264,9 +263,7 @@ def as_numbers(value: Any) -> np.ndarray | None:
 
 def as_number(value: Any) -> float | None:
     """``value`` as a float if it is one real number (not a string, not a bool), else None."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        return None
-    return float(value)
+    return float(value) if is_real(value) else None
 
 
 def short(value: Any) -> str:
