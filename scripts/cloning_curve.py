@@ -36,8 +36,8 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 from daopt import arena, cloning, features, search  # noqa: E402
-from daopt.games import TicTacToe  # noqa: E402
 from daopt.experiments import TEST_POSITIONS, TEST_SEED, tic_tac_toe_test_set  # noqa: E402
+from daopt.games import TicTacToe  # noqa: E402
 from daopt.mcts import MCTS  # noqa: E402
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "cloning_curve.json"
