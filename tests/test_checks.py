@@ -56,7 +56,7 @@ def test_modifying_y0_in_place_is_caught() -> None:
         (
             checks.check_grid_search,
             lambda f, x, grid: grid,
-            "returned shape (5,), expected shape (1,)",
+            "the answer has shape (5,), expected shape (1,)",
         ),
         (checks.check_grid_search, lambda f, x, grid: "best", "expected an array of numbers"),
         (
@@ -67,7 +67,7 @@ def test_modifying_y0_in_place_is_caught() -> None:
         (
             checks.check_gradient_descent,
             lambda grad, x, y0, step, n_steps: right_descent(grad, x, y0, -step, n_steps),
-            "entries differ; first at index 0",
+            "entries; first at index (0,)",
         ),
         (
             checks.check_gradient_descent,

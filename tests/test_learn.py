@@ -7,6 +7,7 @@ memo over ``state.key()``), so these tests do not depend on ``daopt.search``.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from functools import cache
@@ -586,7 +587,7 @@ tiny_net = MLP([27, 9], np.random.default_rng(0))
         (
             lambda: q_update(np.zeros((2, 2)), 0, 0.5, 0.0, 0, [0], False, 0.5),
             TypeError,
-            "action must be an integer, got 0.5",
+            "action must be an int, got 0.5",
         ),
     ],
 )
@@ -597,3 +598,23 @@ def test_bad_input_is_rejected_clearly(call, error, fragment) -> None:
 
 def rng0() -> np.random.Generator:
     return np.random.default_rng(0)
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "fragment"),
+    [
+        ({"reward": "1"}, TypeError, "reward must be a number"),
+        ({"reward": math.nan}, ValueError, "reward must be finite"),
+        ({"action": -1}, ValueError, "action must be in 0..2"),
+        ({"legal_next": [0, -1]}, ValueError, "legal_next[1] must be in 0..2"),
+        ({"q": np.zeros((2, 3), dtype=int)}, TypeError, "float array"),
+        ({"done": "no"}, TypeError, "done must be True or False"),
+    ],
+)
+def test_q_update_refuses_silent_wrong_results(change, error, fragment) -> None:
+    case = dict(
+        q=np.zeros((2, 3)), state=0, action=1, reward=1.0, next_state=1, legal_next=[0, 2],
+        done=False, learning_rate=0.5,
+    )  # fmt: skip
+    with pytest.raises(error, match=re.escape(fragment)):
+        q_update(**{**case, **change})

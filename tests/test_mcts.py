@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from daopt import mcts
 from daopt.games import ConnectFour, TicTacToe
-from daopt.mcts import MCTS, MCTSResult, ucb_score
+from daopt.mcts import MCTS, MCTSResult, puct_score, ucb_score
 from daopt.search import optimal_actions, solve
 
 
@@ -267,6 +267,51 @@ def test_uct_selection_is_the_argmax_of_ucb_score(stats, c) -> None:
     agent = MCTS(1, rng(0), c_uct=c)
     scores = [ucb_score(t, v, node.n, c) for t, v in zip(node.totals, node.visits, strict=True)]
     assert agent._choose_uct(node) == scores.index(max(scores))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    stats=st.lists(
+        st.tuples(st.integers(0, 40), st.floats(-1, 1), st.floats(0.01, 1)), min_size=1, max_size=9
+    ),
+    c=st.floats(0, 4),
+)
+def test_puct_selection_is_the_argmax_of_puct_score(stats, c) -> None:
+    mass = sum(p for _, _, p in stats)
+    node = mcts._Node(TicTacToe(), list(range(len(stats))), [p / mass for _, _, p in stats])
+    node.visits = [v for v, _, _ in stats]
+    node.totals = [v * mean for v, mean, _ in stats]
+    node.n = sum(node.visits)
+    agent = MCTS(1, rng(0), c_uct=c, prior=lambda s: np.ones(9))
+    scores = [
+        puct_score(t, v, p, node.n, c)
+        for t, v, p in zip(node.totals, node.visits, node.priors, strict=True)
+    ]
+    assert agent._choose_puct(node) == scores.index(max(scores))
+
+
+def test_puct_score_values_and_bad_input() -> None:
+    assert puct_score(0.0, 0, 0.5, 0, 2.0) == 2.0 * 0.5 * 1.0  # a fresh node: the prior decides
+    assert math.isclose(puct_score(3.0, 3, 0.2, 8, 1.0), 1.0 + 0.2 * 3.0 / 4)
+    for args, error in [
+        ((0.0, 0, 1.5, 1, 1.0), ValueError),  # a prior above 1
+        ((0.0, 2, 0.5, 1, 1.0), ValueError),  # more visits than the parent
+        (("1", 1, 0.5, 1, 1.0), TypeError),
+        ((0.0, 1, 0.5, 1, -1.0), ValueError),
+    ]:
+        with pytest.raises(error):
+            puct_score(*args)
+
+
+def test_the_rng_is_required_and_the_signature_says_so() -> None:
+    """Issue: MCTS(10) raised TypeError although the signature said rng=None was fine."""
+    import inspect
+
+    parameter = inspect.signature(MCTS).parameters["rng"]
+    assert parameter.default is inspect.Parameter.empty
+    assert parameter.annotation in ("np.random.Generator", np.random.Generator)
+    with pytest.raises(TypeError, match="rng"):
+        MCTS(10)
 
 
 # -- bad input ------------------------------------------------------------------------------

@@ -439,3 +439,15 @@ def test_chance_mcts_is_close_to_optimal_with_enough_simulations() -> None:
         found += MCTS(2000, np.random.default_rng(tried))(state) in optimal_actions(state)
     assert found >= 5, found
     assert math.isfinite(ranked[0])
+
+
+def test_expectiminimax_refuses_a_bound_below_the_payoffs_and_an_order_that_drops_moves() -> None:
+    state = NoisyTicTacToe.from_board(TicTacToe.from_cells("XX.OO...."), 0.2)
+    with pytest.raises(ValueError, match=r"bound=0\.5 is below a payoff"):
+        expectiminimax(state, prune=True, bound=0.5)
+    with pytest.raises(ValueError, match="order\\(state\\) must return the legal actions"):
+        expectiminimax(state, order=lambda s: [])
+    with pytest.raises(ValueError, match="order\\(state\\) must return the legal actions"):
+        expectiminimax(state, order=lambda s: s.legal_actions()[:1])
+    reversed_value = expectiminimax(state, order=lambda s: s.legal_actions()[::-1]).value
+    assert reversed_value == expectiminimax(state).value

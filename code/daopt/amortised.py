@@ -63,7 +63,6 @@ def _train(
     model: AmortisedModel,
     x_train: np.ndarray,
     loss_and_grad: Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]],
-    *,
     steps: int,
     batch_size: int,
     learning_rate: float,
@@ -124,15 +123,7 @@ def fit_regression(
         residual = y_hat - t_arr[idx]
         return 0.5 * float(np.mean(residual**2)), residual / idx.shape[0]
 
-    losses, passes = _train(
-        model,
-        x_arr,
-        loss_and_grad,
-        steps=steps,
-        batch_size=batch_size,
-        learning_rate=learning_rate,
-        rng=rng,
-    )
+    losses, passes = _train(model, x_arr, loss_and_grad, steps, batch_size, learning_rate, rng)
     return TrainingLog(losses=losses, oracle_calls=labelling_calls, network_passes=passes)
 
 
@@ -167,15 +158,7 @@ def fit_objective(
         loss = float(np.mean(problem.f(y_hat, x_batch)))
         return loss, problem.grad(y_hat, x_batch) / idx.shape[0]
 
-    losses, passes = _train(
-        model,
-        x_arr,
-        loss_and_grad,
-        steps=steps,
-        batch_size=batch_size,
-        learning_rate=learning_rate,
-        rng=rng,
-    )
+    losses, passes = _train(model, x_arr, loss_and_grad, steps, batch_size, learning_rate, rng)
     return TrainingLog(
         losses=losses, oracle_calls=int(steps) * int(batch_size), network_passes=passes
     )

@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from daopt.cost import DecisionCost, mean_cost
-from daopt.games import GameState, check_state
+from daopt.games import GameState, check_state, draw_outcome
 from daopt.validation import generator, is_integer, positive_int
 
 __all__ = [
@@ -139,13 +139,7 @@ def _draw(state: GameState, rng: np.random.Generator | None) -> GameState:
     """One outcome of a chance node, drawn with its probability."""
     if rng is None:
         raise TypeError(f"{state!r} is a chance node: pass rng to draw its outcome")
-    outcomes = state.chance_outcomes()
-    u = rng.random()
-    for outcome, probability in outcomes:
-        u -= probability
-        if u < 0:
-            return outcome
-    return outcomes[-1][0]  # rounding left u >= the sum of the probabilities
+    return draw_outcome(state.chance_outcomes(), rng.random())
 
 
 def _last_cost(agent: Agent) -> DecisionCost | None:

@@ -71,19 +71,38 @@ class _Fit:
     network_passes: int
 
 
+@dataclass(frozen=True)
+class _Training:
+    """How both learners train: the optimiser and the mini-batch schedule."""
+
+    optimiser: str
+    learning_rate: float
+    momentum: float
+    n_epochs: int
+    batch_size: int
+    rng: np.random.Generator
+
+
+def _network(
+    net: MLP | None, states: list[GameState], n_out: int, hidden: Any, activation: str, rng: Any
+) -> MLP:
+    """``net`` checked for ``states``' features and ``n_out`` outputs, or a new one drawn
+    from ``rng`` of sizes [features, *hidden, n_out]."""
+    n_in = feature_size(states[0])
+    if net is None:
+        net = MLP(
+            [n_in, *layer_widths(hidden), n_out], generator("rng", rng), activation=activation
+        )
+    return check_net(net, n_in, n_out, "a policy" if n_out > 1 else "a value function")
+
+
 def _fit(
     net: MLP,
     inputs: np.ndarray,
     loss_fn: Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]],
     train_accuracy: Callable[[], float],
     test_accuracy: Callable[[], float] | None,
-    *,
-    optimiser: str,
-    learning_rate: float,
-    momentum: float,
-    n_epochs: int,
-    batch_size: int,
-    rng: np.random.Generator,
+    training: _Training,
 ) -> dict[str, Any]:
     """Train ``net`` and return the fields of a ``_Fit`` (less ``net``), for both learners."""
     test_curve: list[float] = []
@@ -93,14 +112,15 @@ def _fit(
             test_curve.append(test_accuracy())
         return train_accuracy()
 
+    t = training
     log = train(
         net,
         inputs,
         loss_fn,
-        optimiser=make_optimiser(optimiser, net.params, learning_rate, momentum),
-        n_epochs=n_epochs,
-        batch_size=batch_size,
-        rng=rng,
+        optimiser=make_optimiser(t.optimiser, net.params, t.learning_rate, t.momentum),
+        n_epochs=t.n_epochs,
+        batch_size=t.batch_size,
+        rng=t.rng,
         evaluate=evaluate,
     )
     return dict(
@@ -185,11 +205,7 @@ def fit_policy(
     states = check_states(states)
     check_nonterminal(states, "states")
     probs = policy_targets(states, targets)
-    generator("rng", rng)
-    n_in, n_out = feature_size(states[0]), states[0].num_actions
-    if net is None:
-        net = MLP([n_in, *layer_widths(hidden), n_out], rng, activation=activation)
-    check_net(net, n_in, n_out, "a policy")
+    net = _network(net, states, states[0].num_actions, hidden, activation, rng)
     inputs, masks = encode_batch(states), legal_mask_batch(states)
     test_list = _test_set(states, test_states, test_targets, "test_targets")
     test = None
@@ -204,20 +220,10 @@ def fit_policy(
         moves = masked_argmax(net.forward(x), m)
         return float(np.mean(p[np.arange(len(x)), moves] > 0))
 
-    fields = _fit(
-        net,
-        inputs,
-        loss_fn,
-        lambda: accuracy(inputs, masks, probs),
-        None if test is None else lambda: accuracy(*test),
-        optimiser=optimiser,
-        learning_rate=learning_rate,
-        momentum=momentum,
-        n_epochs=n_epochs,
-        batch_size=batch_size,
-        rng=rng,
-    )
-    return PolicyFit(net=net, **fields)
+    training = _Training(optimiser, learning_rate, momentum, n_epochs, batch_size, rng)
+    train_curve = lambda: accuracy(inputs, masks, probs)  # noqa: E731
+    test_curve = None if test is None else lambda: accuracy(*test)
+    return PolicyFit(net=net, **_fit(net, inputs, loss_fn, train_curve, test_curve, training))
 
 
 class PolicyAgent:
@@ -336,11 +342,7 @@ def fit_value(
     states = check_states(states)
     check_nonterminal(states, "states")
     targets = _check_values(values, len(states), "values")
-    generator("rng", rng)
-    n_in = feature_size(states[0])
-    if net is None:
-        net = MLP([n_in, *layer_widths(hidden), 1], rng, activation=activation)
-    check_net(net, n_in, 1, "a value function")
+    net = _network(net, states, 1, hidden, activation, rng)
     inputs = encode_batch(states)
     test_list = _test_set(states, test_states, test_values, "test_values")
     test = None
@@ -350,20 +352,11 @@ def fit_value(
     def accuracy(x: np.ndarray, v: np.ndarray) -> float:
         return float(np.mean(np.round(np.tanh(net.forward(x)[:, 0])) == v))
 
-    fields = _fit(
-        net,
-        inputs,
-        lambda outputs, batch: tanh_mse(outputs, targets[batch]),
-        lambda: accuracy(inputs, targets),
-        None if test is None else lambda: accuracy(*test),
-        optimiser=optimiser,
-        learning_rate=learning_rate,
-        momentum=momentum,
-        n_epochs=n_epochs,
-        batch_size=batch_size,
-        rng=rng,
-    )
-    return ValueFit(net=net, **fields)
+    training = _Training(optimiser, learning_rate, momentum, n_epochs, batch_size, rng)
+    loss_fn = lambda outputs, batch: tanh_mse(outputs, targets[batch])  # noqa: E731
+    train_curve = lambda: accuracy(inputs, targets)  # noqa: E731
+    test_curve = None if test is None else lambda: accuracy(*test)
+    return ValueFit(net=net, **_fit(net, inputs, loss_fn, train_curve, test_curve, training))
 
 
 class ValueAgent:

@@ -78,21 +78,17 @@ def check_model(transitions: Any, rewards: Any) -> tuple[np.ndarray, np.ndarray]
     return p, r
 
 
-@dataclass(frozen=True)
-class MDP:
-    """A finite Markov decision process: ``transitions`` (S, A, S), expected
-    ``rewards`` (S, A) (an (S, A, S) array is reduced on construction) and a
-    ``discount`` in [0, 1)."""
+def _frozen(array: np.ndarray) -> np.ndarray:
+    """A read-only copy: a validated model cannot change behind its checks."""
+    copy = np.array(array, dtype=float)
+    copy.setflags(write=False)
+    return copy
+
+
+class _FiniteModel:
+    """The sizes every finite model reads off its ``transitions`` (S, A, S)."""
 
     transitions: np.ndarray
-    rewards: np.ndarray
-    discount: float
-
-    def __post_init__(self) -> None:
-        p, r = check_model(self.transitions, self.rewards)
-        object.__setattr__(self, "transitions", p)
-        object.__setattr__(self, "rewards", r)
-        object.__setattr__(self, "discount", discount_factor(self.discount))
 
     @property
     def n_states(self) -> int:
@@ -104,7 +100,24 @@ class MDP:
 
 
 @dataclass(frozen=True)
-class POMDP:
+class MDP(_FiniteModel):
+    """A finite Markov decision process: ``transitions`` (S, A, S), expected
+    ``rewards`` (S, A) (an (S, A, S) array is reduced on construction) and a
+    ``discount`` in [0, 1)."""
+
+    transitions: np.ndarray
+    rewards: np.ndarray
+    discount: float
+
+    def __post_init__(self) -> None:
+        p, r = check_model(self.transitions, self.rewards)
+        object.__setattr__(self, "transitions", _frozen(p))
+        object.__setattr__(self, "rewards", _frozen(r))
+        object.__setattr__(self, "discount", discount_factor(self.discount))
+
+
+@dataclass(frozen=True)
+class POMDP(_FiniteModel):
     """A finite partially observable MDP.
 
     ``transitions`` (S, A, S), expected ``rewards`` (S, A), ``observations``
@@ -134,17 +147,9 @@ class POMDP:
             raise ValueError(f"initial must have shape ({n_states},), got {b0.shape}")
         _stochastic("initial", b0, axis=0)
         for name, value in (("transitions", p), ("rewards", r), ("observations", o)):
-            object.__setattr__(self, name, value)
-        object.__setattr__(self, "initial", b0)
+            object.__setattr__(self, name, _frozen(value))
+        object.__setattr__(self, "initial", _frozen(b0))
         object.__setattr__(self, "discount", discount_factor(self.discount))
-
-    @property
-    def n_states(self) -> int:
-        return self.transitions.shape[0]
-
-    @property
-    def n_actions(self) -> int:
-        return self.transitions.shape[1]
 
     @property
     def n_observations(self) -> int:

@@ -20,9 +20,9 @@ alone (``daopt.search``) can refuse it up front.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from functools import cache
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from daopt.validation import is_integer, positive_int
 
@@ -39,7 +39,10 @@ __all__ = [
     "Geometry",
     "TicTacToe",
     "check_state",
+    "draw_outcome",
 ]
+
+Outcome = TypeVar("Outcome")
 
 #: ``to_play`` of a chance node: nobody chooses, the outcome is drawn.
 CHANCE = -1
@@ -121,6 +124,17 @@ class GameState(ABC):
 
     @abstractmethod
     def _why_illegal(self, action: int) -> str: ...
+
+
+def draw_outcome(outcomes: Sequence[tuple[Outcome, float]], u: float) -> Outcome:
+    """The outcome a uniform number ``u`` in [0, 1) picks from ``(outcome, probability)``
+    pairs: the first at which ``u`` minus the probabilities so far drops below 0 (the
+    last if rounding leaves a remainder). One draw of a chance node, everywhere."""
+    for outcome, probability in outcomes:
+        u -= probability
+        if u < 0:
+            return outcome
+    return outcomes[-1][0]
 
 
 def check_state(state: object, *, name: str = "state", chance: bool = True) -> GameState:

@@ -47,7 +47,15 @@ from typing import Any
 import numpy as np
 
 from daopt.cost import DecisionCost
-from daopt.games import CHANCE, TTT_LINE_MASKS, ConnectFour, GameState, TicTacToe, check_state
+from daopt.games import (
+    CHANCE,
+    TTT_LINE_MASKS,
+    ConnectFour,
+    GameState,
+    TicTacToe,
+    check_state,
+    draw_outcome,
+)
 from daopt.validation import generator, positive_float, positive_int, real_number
 
 __all__ = ["MCTS", "Evaluator", "MCTSResult", "Prior", "puct_score", "ucb_score"]
@@ -589,13 +597,7 @@ def _rollout_any(state: GameState, rng: np.random.Generator) -> tuple[float, int
     while not state.is_terminal():
         u = rng.random()
         if state.is_chance():
-            outcomes = state.chance_outcomes()
-            state = outcomes[-1][0]  # if rounding leaves u >= the sum of the probabilities
-            for outcome, probability in outcomes:
-                u -= probability
-                if u < 0:
-                    state = outcome
-                    break
+            state = draw_outcome(state.chance_outcomes(), u)
             continue
         legal = state.legal_actions()
         state = state.play(legal[int(u * len(legal))])

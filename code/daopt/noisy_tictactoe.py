@@ -28,7 +28,14 @@ from collections.abc import Hashable
 
 import numpy as np
 
-from daopt.games import CHANCE, TTT_MASK_IMAGES, TTT_SYMMETRIES, GameState, TicTacToe
+from daopt.games import (
+    CHANCE,
+    TTT_MASK_IMAGES,
+    TTT_SYMMETRIES,
+    GameState,
+    TicTacToe,
+    draw_outcome,
+)
 from daopt.validation import generator, positive_float
 
 __all__ = ["NEIGHBOURHOODS", "NoisyMove", "NoisyTicTacToe"]
@@ -229,14 +236,7 @@ class NoisyMove(GameState):
     def sample(self, rng: np.random.Generator) -> NoisyTicTacToe:
         """One outcome drawn with its probability (one uniform number from ``rng``)."""
         generator("rng", rng)
-        landing = self.landing()
-        u = rng.random()
-        cell = landing[-1][0]  # if rounding leaves u >= the sum of the probabilities
-        for c, p in landing:
-            u -= p
-            if u < 0:
-                cell = c
-                break
+        cell = draw_outcome(self.landing(), rng.random())
         parent = self._parent
         # Only the drawn outcome is built: rollouts draw many and keep one.
         return NoisyTicTacToe._make(parent._board.play(cell), parent._slip, parent._neighbourhood)

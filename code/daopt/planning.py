@@ -300,15 +300,10 @@ def cem(
     evaluations.
 
     Args:
-        dynamics: the model, ``dynamics(states (n, s), actions (n, d)) -> (n, s)``.
-        reward: ``reward(states (n, s), actions (n, d)) -> (n,)``.
-        state: where to plan from, shape (s,).
-        horizon: H, the plan's length in steps.
-        samples: action sequences drawn per round.
+        dynamics, reward, state, horizon, samples, rng, action_low, action_high: as
+            for ``random_shooting`` (``samples`` per round).
         elites: the best sequences the Gaussian is refitted to (< samples).
         iterations: rounds of draw-score-refit.
-        rng: draws the sequences.
-        action_low, action_high: the action box, shape (d,) (or scalars).
         init_mean: the first Gaussian's mean, shape (H, d) (default: the box's middle).
         init_std: its standard deviation, shape (H, d) (default: half the box's width).
         min_std: the floor of the standard deviation.
@@ -480,15 +475,11 @@ def model_predictive_control(
     starts from the previous one shifted by a step).
 
     Args:
-        dynamics: the model, ``dynamics(states (n, s), actions (n, d)) -> (n, s)``.
-        reward: ``reward(states (n, s), actions (n, d)) -> (n,)``.
+        dynamics, reward, horizon, samples, rng, action_low, action_high: as for
+            ``random_shooting`` (``samples`` per plan, per round for CEM).
         state: the start, shape (s,).
         steps: how many steps to act (one plan each).
         planner: "shooting" or "cem".
-        horizon: each plan's length in steps.
-        samples: action sequences per plan (per round for CEM).
-        rng: draws the sequences.
-        action_low, action_high: the action box, shape (d,) (or scalars).
         elites: CEM's elites (default: a tenth of the samples, at least 2).
         iterations: CEM's rounds per plan.
     """

@@ -79,6 +79,10 @@ class ValueFunction(Protocol):
         """What valuing ``evaluated`` positions costs."""
         ...
 
+    def training_network_passes(self, log: TDLog) -> int:
+        """Network passes that the games in ``log`` cost (0 for a table)."""
+        ...
+
 
 class TableValues:
     """v(s) in a dict keyed on ``state.key()`` (symmetric positions share an entry);
@@ -114,6 +118,9 @@ class TableValues:
     def cost(self, evaluated: int) -> DecisionCost:
         return DecisionCost(table_lookups=evaluated)
 
+    def training_network_passes(self, log: TDLog) -> int:
+        return 0
+
 
 class NetworkValues:
     """v(s) = tanh(MLP(encode(s))); each game's decisions are fitted to their targets
@@ -135,6 +142,10 @@ class NetworkValues:
 
     def cost(self, evaluated: int) -> DecisionCost:
         return DecisionCost(network_passes=evaluated)
+
+    def training_network_passes(self, log: TDLog) -> int:
+        # Every child valued while playing, and each update's forward and backward pass.
+        return log.positions_evaluated + training_passes(log.updates)
 
 
 class TDLearner:
@@ -177,6 +188,7 @@ class TDLearner:
         self.games_played = 0
         self.updates = 0
         self.positions_evaluated = 0
+        self.network_passes = 0  # in training, not counting evaluate's play
         self.last_cost: DecisionCost | None = None
 
     def _check_game(self, state: GameState) -> None:
@@ -255,8 +267,10 @@ class TDLearner:
             self.games_played += 1
             if eval_every is not None and log.games % eval_every == 0:
                 record()
+        log.network_passes = self.function.training_network_passes(log)
         self.updates += log.updates
         self.positions_evaluated += log.positions_evaluated
+        self.network_passes += log.network_passes
         return log
 
     def __call__(self, state: GameState) -> int:
@@ -351,21 +365,6 @@ class NeuralTD(TDLearner):
         values = NetworkValues(net, make_optimiser(optimiser, net.params, learning_rate, momentum))
         super().__init__(initial_state, rng, values, epsilon=epsilon, backup=backup)
         self.net, self.optimiser = net, values.optimiser
-        self.network_passes = 0
-
-    def train(
-        self,
-        n_games: int,
-        *,
-        evaluate: Callable[[Any], float] | None = None,
-        eval_every: int | None = None,
-    ) -> TDLog:
-        """As ``TDLearner.train``; ``network_passes`` counts the children valued while
-        playing and the forward and backward passes of learning, not ``evaluate``'s play."""
-        log = super().train(n_games, evaluate=evaluate, eval_every=eval_every)
-        log.network_passes = log.positions_evaluated + training_passes(log.updates)
-        self.network_passes += log.network_passes
-        return log
 
     def __repr__(self) -> str:
         return f"NeuralTD({self.initial_state!r}, {self.net!r})"

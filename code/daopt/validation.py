@@ -49,6 +49,16 @@ def _float_array(name: str, value: Any, expected: str) -> np.ndarray:
         raise TypeError(f"{name} must be {expected}, got {value!r}") from error
 
 
+def _finite_array(name: str, value: Any, ndim: int, shape: str) -> np.ndarray:
+    """``value`` as a finite float array with ``ndim`` dimensions (``shape`` in messages)."""
+    array = _float_array(name, value, f"a {ndim}-D array of numbers")
+    if array.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D with shape {shape}, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite")
+    return array
+
+
 def as_array(name: str, value: Any, *, ndim: int | None = None) -> np.ndarray:
     """Return ``value`` as a finite float array with ``ndim`` dimensions (None: any).
 
@@ -69,25 +79,17 @@ def as_vector(name: str, value: Any, *, length: int | None = None) -> np.ndarray
     Raises TypeError for non-numeric input and ValueError for a wrong shape,
     a wrong length or non-finite entries.
     """
-    array = _float_array(name, value, "a 1-D array of numbers")
-    if array.ndim != 1:
-        raise ValueError(f"{name} must be 1-D with shape (n,), got shape {array.shape}")
+    array = _finite_array(name, value, 1, "(n,)")
     if length is not None and array.shape[0] != length:
         raise ValueError(f"{name} must have length {length}, got length {array.shape[0]}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite, got {array!r}")
     return array
 
 
 def as_matrix(name: str, value: Any, *, columns: int | None = None) -> np.ndarray:
     """Return ``value`` as a finite 2-D float array, shape (n, columns)."""
-    array = _float_array(name, value, "a 2-D array of numbers")
-    if array.ndim != 2:
-        raise ValueError(f"{name} must be 2-D with shape (n, d), got shape {array.shape}")
+    array = _finite_array(name, value, 2, "(n, d)")
     if columns is not None and array.shape[1] != columns:
         raise ValueError(f"{name} must have {columns} columns, got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite")
     return array
 
 

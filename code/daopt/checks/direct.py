@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from daopt.checks.runner import TIME_LIMIT, Case, CheckResult, as_numbers, run_cases, short
+from daopt.checks.runner import TIME_LIMIT, Case, CheckResult, array_difference, run_cases, short
 from daopt.direct import gradient_descent, grid_search
 from daopt.problems import DoubleWell, ShiftedQuadratic
 
@@ -16,20 +16,8 @@ __all__ = ["check_gradient_descent", "check_grid_search"]
 
 def _judge_vector(got: Any, case: Case) -> str | None:
     """Compare an answer of shape (n,) with the expected one, entry by entry."""
-    expected = case.expected
-    got_arr = as_numbers(got)
-    if got_arr is None:
-        return f" returned {got!r}, expected an array of numbers"
-    if got_arr.shape != expected.shape:
-        return f" returned shape {got_arr.shape}, expected shape {expected.shape}"
-    wrong = ~np.isclose(got_arr, expected, atol=1e-8, rtol=1e-6)
-    if np.any(wrong):
-        i = int(np.argmax(wrong))
-        return (
-            f": {int(wrong.sum())} of {wrong.size} entries differ; "
-            f"first at index {i}: expected {expected[i]:.6g}, got {got_arr[i]:.6g}"
-        )
-    return None
+    failure = array_difference("the answer", got, case.expected)
+    return None if failure is None else f": {failure}"
 
 
 def check_grid_search(
