@@ -73,14 +73,14 @@ def main() -> None:
             td_rates.append(n_games / seconds)
             update_rates.append(updates / seconds)
             random_rates.append(n_games / random_self_play(make, n_games, seed))
-        td, peer = statistics.median(td_rates), statistics.median(random_rates)
+        rate, peer = statistics.median(td_rates), statistics.median(random_rates)
         print(f"{title}: {n_games} games x {args.repeats} repeats")
         print(
-            f"  TD self-play      {td:9.0f} games/s  ({statistics.median(update_rates):.0f} "
+            f"  TD self-play      {rate:9.0f} games/s  ({statistics.median(update_rates):.0f} "
             "value updates/s)"
         )
         print(f"  random self-play  {peer:9.0f} games/s  (no learning: the floor)")
-        print(f"  ratio random / TD: {peer / td:.1f}x (the price of valuing moves and learning)")
+        print(f"  ratio random / TD: {peer / rate:.1f}x (the price of valuing moves and learning)")
 
 
 if __name__ == "__main__":

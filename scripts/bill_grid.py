@@ -331,10 +331,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     test = tic_tac_toe_test_set(args.test_positions)
     solver = evaluate(SolverAgent(), lambda cost: {"solver_nodes": cost.search_nodes}, test)
     print(f"solver: rate {solver['rate']:.3f}, {solver['solver_nodes']:.1f} nodes per decision")
-    bc, td = [], []
+    bc_runs, td_runs = [], []
     for seed in range(args.seeds):
-        bc.append(bc_grid(seed, args.bc_games, args.sims, test))
-        td.append(td_grid(seed, args.td_games, args.sims, test))
+        bc_runs.append(bc_grid(seed, args.bc_games, args.sims, test))
+        td_runs.append(td_grid(seed, args.td_games, args.sims, test))
 
     def learner(runs: list[dict[str, list]], games: Sequence[int]) -> dict[str, Any]:
         return {
@@ -357,8 +357,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "hidden": list(BILL.hidden),
         "sims": list(args.sims),
         "solver": solver,
-        "bc": learner(bc, args.bc_games),
-        "td": learner(td, args.td_games),
+        "bc": learner(bc_runs, args.bc_games),
+        "td": learner(td_runs, args.td_games),
     }
     payload["seconds"] = round(time.perf_counter() - start, 1)
     args.output.parent.mkdir(parents=True, exist_ok=True)

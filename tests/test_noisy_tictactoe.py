@@ -451,3 +451,26 @@ def test_expectiminimax_refuses_a_bound_below_the_payoffs_and_an_order_that_drop
         expectiminimax(state, order=lambda s: s.legal_actions()[:1])
     reversed_value = expectiminimax(state, order=lambda s: s.legal_actions()[::-1]).value
     assert reversed_value == expectiminimax(state).value
+
+
+def test_a_match_with_chance_draws_outcomes_and_counts_the_search() -> None:
+    rng = np.random.default_rng(3)
+    result = arena.play_match(
+        MCTS(50, np.random.default_rng(1)),
+        arena.RandomAgent(np.random.default_rng(2)),
+        NoisyTicTacToe(0.2),
+        4,
+        rng=rng,
+    )
+    assert result.games == 4 and result.decisions_a > 0
+    assert result.cost_a.simulations == 50 and result.cost_a.tree_nodes > 1
+    assert all(d.player in (0, 1) for r in result.records for d in r.decisions)
+    with pytest.raises(TypeError, match="rng"):
+        arena.play_match(first_legal_agent, first_legal_agent, NoisyTicTacToe(0.2), 2)
+    with pytest.raises(ValueError, match="random openings"):
+        arena.play_match(first_legal_agent, first_legal_agent, NoisyTicTacToe(0.2), 2,
+                         opening_moves=2, rng=rng)  # fmt: skip
+
+
+def first_legal_agent(state):
+    return state.legal_actions()[0]

@@ -118,12 +118,13 @@ class GameState(ABC):
         legal = self.legal_actions()
         if action not in legal:
             raise ValueError(
-                f"illegal move {action}: {self._why_illegal(action)}; legal moves are {legal}"
+                f"illegal move {action}: {self.why_illegal(action)}; legal moves are {legal}"
             )
         return action
 
     @abstractmethod
-    def _why_illegal(self, action: int) -> str: ...
+    def why_illegal(self, action: int) -> str:
+        """Why ``action`` (an int) is not legal here, in a few words for an error message."""
 
 
 def draw_outcome(outcomes: Sequence[tuple[Outcome, float]], u: float) -> Outcome:
@@ -289,7 +290,7 @@ class TicTacToe(GameState):
         won = any(mover & line == line for line in _TTT_LINES_THROUGH[cell])
         return self._make(crosses, noughts, self.to_play if won else None)
 
-    def _why_illegal(self, action: int) -> str:
+    def why_illegal(self, action: int) -> str:
         if self._winner is not None:
             return f"the game is over ({PLAYER_MARKS[self._winner]} has won)"
         if not 0 <= action < 9:
@@ -503,7 +504,7 @@ class ConnectFour(GameState):
         # The opponent moves next: their stones are everything but the mover's.
         return self._make(g, mover ^ mask, mask, self._moves + 1, winner)
 
-    def _why_illegal(self, action: int) -> str:
+    def why_illegal(self, action: int) -> str:
         if self._winner is not None:
             return f"the game is over (player {self._winner} has won)"
         if not 0 <= action < self._geometry.cols:

@@ -129,8 +129,8 @@ class NoisyTicTacToe(GameState):
         cell = self._check_action(action)
         return NoisyMove._make(self, cell)
 
-    def _why_illegal(self, action: int) -> str:
-        return self._board._why_illegal(action)
+    def why_illegal(self, action: int) -> str:
+        return self._board.why_illegal(action)
 
     def key(self) -> Hashable:
         return ("decide", self._slip, self._neighbourhood, self._board.key())
@@ -241,7 +241,7 @@ class NoisyMove(GameState):
         # Only the drawn outcome is built: rollouts draw many and keep one.
         return NoisyTicTacToe._make(parent._board.play(cell), parent._slip, parent._neighbourhood)
 
-    def _why_illegal(self, action: int) -> str:
+    def why_illegal(self, action: int) -> str:
         return (
             f"a chance node's actions are its outcome indices 0..{len(self.chance_outcomes()) - 1}"
         )
