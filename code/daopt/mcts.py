@@ -21,7 +21,7 @@ given to ``MCTS``, in a fixed order. Each new node draws one permutation of its
 legal actions (children are kept in that order, so taking the first of equal
 scores breaks ties at random); each rollout draws one uniform number per empty
 cell at once and plays ``legal[int(u * len(legal))]`` with ``legal`` ascending
-(in a game with chance, one uniform number per move or draw, drawn as needed).
+(in any other game, one uniform number per move or chance draw, drawn as needed).
 A chance outcome is the first whose cumulative probability exceeds a uniform
 number. Chapter 4 rebuilds the algorithm from these rules and gets the same
 visits.
