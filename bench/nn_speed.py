@@ -1,7 +1,7 @@
 """daopt.nn against scikit-learn's MLPClassifier: time to the same training accuracy.
 
 The task is the book's behaviour cloning: every tic-tac-toe position with a move to
-make (4,520), encoded by ``daopt.learn.encode`` (27 features), labelled with the
+make (4,520), encoded by ``daopt.features.encode`` (27 features), labelled with the
 lowest-numbered optimal move of a brute-force solver written here. Both learners get
 the same data and the same recipe: one hidden layer of 64 ReLU units, softmax
 cross-entropy over the 9 cells (no mask, no weight decay, so both minimise the same
@@ -34,7 +34,7 @@ import sklearn  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.neural_network import MLPClassifier  # noqa: E402
 
-from daopt import learn, search  # noqa: E402
+from daopt import features, search  # noqa: E402
 from daopt.games import TicTacToe  # noqa: E402
 from daopt.nn import MLP, Adam, softmax_cross_entropy, train  # noqa: E402
 
@@ -57,7 +57,7 @@ def dataset() -> tuple[np.ndarray, np.ndarray]:
     states = sorted((s for s in seen if not s.is_terminal()), key=lambda s: s.cells())
     # The label is the lowest-numbered move the exact solver rates optimal.
     labels = [search.optimal_actions(s)[0] for s in states]
-    return learn.encode_batch(states), np.array(labels)
+    return features.encode_batch(states), np.array(labels)
 
 
 def time_daopt(x: np.ndarray, y: np.ndarray, target: float, seed: int) -> tuple[float, int]:

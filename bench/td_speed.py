@@ -1,4 +1,4 @@
-"""Self-play speed of the TD learners in daopt.learn, in games per second.
+"""Self-play speed of the TD learners in daopt.td, in games per second.
 
 The peer, in the same run, is the cheapest possible self-play: both sides move
 uniformly at random on the same ``daopt.games`` states, with no learning. The
@@ -23,7 +23,7 @@ from collections.abc import Callable  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from daopt import learn  # noqa: E402
+from daopt import td  # noqa: E402
 from daopt.games import ConnectFour, GameState, TicTacToe  # noqa: E402
 
 
@@ -39,7 +39,7 @@ def random_self_play(make: Callable[[], GameState], n_games: int, seed: int) -> 
     return time.perf_counter() - start
 
 
-def td_self_play(learner: learn.TabularTD | learn.NeuralTD, n_games: int) -> tuple[float, int]:
+def td_self_play(learner: td.TabularTD | td.NeuralTD, n_games: int) -> tuple[float, int]:
     """Seconds for ``n_games`` self-play games with learning, and the updates made."""
     start = time.perf_counter()
     log = learner.train(n_games)
@@ -55,13 +55,13 @@ def main() -> None:
         (
             "tabular TD, tic-tac-toe",
             TicTacToe,
-            lambda seed: learn.TabularTD(TicTacToe(), np.random.default_rng(seed)),
+            lambda seed: td.TabularTD(TicTacToe(), np.random.default_rng(seed)),
             args.games,
         ),
         (
             "neural TD, Connect Four 5x4",
             lambda: ConnectFour(rows=4, cols=5),
-            lambda seed: learn.NeuralTD(ConnectFour(rows=4, cols=5), np.random.default_rng(seed)),
+            lambda seed: td.NeuralTD(ConnectFour(rows=4, cols=5), np.random.default_rng(seed)),
             max(1, args.games // 4),
         ),
     ]
@@ -73,14 +73,14 @@ def main() -> None:
             td_rates.append(n_games / seconds)
             update_rates.append(updates / seconds)
             random_rates.append(n_games / random_self_play(make, n_games, seed))
-        td, peer = statistics.median(td_rates), statistics.median(random_rates)
+        rate, peer = statistics.median(td_rates), statistics.median(random_rates)
         print(f"{title}: {n_games} games x {args.repeats} repeats")
         print(
-            f"  TD self-play      {td:9.0f} games/s  ({statistics.median(update_rates):.0f} "
+            f"  TD self-play      {rate:9.0f} games/s  ({statistics.median(update_rates):.0f} "
             "value updates/s)"
         )
         print(f"  random self-play  {peer:9.0f} games/s  (no learning: the floor)")
-        print(f"  ratio random / TD: {peer / td:.1f}x (the price of valuing moves and learning)")
+        print(f"  ratio random / TD: {peer / rate:.1f}x (the price of valuing moves and learning)")
 
 
 if __name__ == "__main__":

@@ -12,10 +12,10 @@ simulations of search at every decision (S = 0: no search):
 
 - **bc** (behaviour cloning): N games of uniformly random moves; every position in
   them that is not a test position is labelled with all its optimal moves by the
-  exact solver; a policy network (``daopt.learn.fit_policy``) is fitted to them.
+  exact solver; a policy network (``daopt.cloning.fit_policy``) is fitted to them.
   With S > 0 the policy is the prior of PUCT search (``daopt.mcts.MCTS``) with
   random rollouts; N = 0 means a uniform prior (plain search, no learning).
-- **td** (learning from reward): ``daopt.learn.TabularTD`` after N self-play games;
+- **td** (learning from reward): ``daopt.td.TabularTD`` after N self-play games;
   with S > 0 its value table replaces the rollouts (uniform prior). Self-play
   cannot avoid the test positions, so this learner has no held-out split.
 
@@ -25,10 +25,10 @@ Every agent is judged on the same held-out test positions
 the means of the counts in ``COUNTS`` (simulations, rollout steps, table lookups,
 solver nodes, network passes on one position); for training, the moves of the
 training games, the solver nodes spent on labels, the network passes (a backward
-pass counts as ``daopt.optimise.BACKWARD_PASSES``) and TD's table lookups and
+pass counts as ``daopt.cost.BACKWARD_PASSES``) and TD's table lookups and
 updates. The chapter prices them. Wall seconds are saved too, for reference only.
 
-Randomness: the test positions come from ``default_rng(0)`` (chapter 5's test set);
+Randomness: the test positions are ``daopt.experiments.tic_tac_toe_test_set`` (chapters 5-7);
 seed s plays its training games with ``default_rng(s)`` (chapter 5's games: the
 first N games are the same for every N), fits the policy with
 ``default_rng([SEED, s, N, 2])``, plays TD self-play with ``default_rng(s)`` and
@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import platform
 import sys
@@ -52,24 +51,22 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy is imported
 
 import numpy as np
 
-from daopt import arena, learn, search
+from daopt import arena, cloning, features, search, td
+from daopt.cost import DecisionCost
+from daopt.experiments import BILL, TEST_POSITIONS, decision_cost, label_cost, tic_tac_toe_test_set
 from daopt.games import GameState, TicTacToe
-from daopt.mcts import MCTS
+from daopt.mcts import MCTS, MCTSResult
 
-SEED = 7
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "bill_grid.json"
 DEFAULTS = {
     "seeds": 3,
-    "test_positions": 200,
+    "test_positions": TEST_POSITIONS,
     "bc_games": (0, 1, 3, 10, 30, 100, 300, 1000, 3000),
     "td_games": (0, 10, 30, 100, 300, 1000, 3000, 10000, 30000),
     "sims": (0, 2, 4, 8, 16, 32, 64, 128, 256),
 }
-C_PUCT = 1.5  # the PUCT constant for every search here (a prior's pull against Q)
-HIDDEN = (64,)  # the policy network: features -> 64 ReLU units -> 9 move logits
-BATCH_SIZE = 32
-MIN_EPOCHS = 20
-MIN_STEPS = 500  # small data sets get more epochs, so that every fit has converged
+# The settings are one record, daopt.experiments.BILL, which chapter 7 imports too.
+SEED = BILL.seed
 
 
 def uniform_prior(state: GameState) -> np.ndarray:
@@ -77,33 +74,18 @@ def uniform_prior(state: GameState) -> np.ndarray:
     return np.full(state.num_actions, 1.0 / state.num_actions)
 
 
-# -- the exact solver's prices ----------------------------------------------------------
-
-
-def label_cost(state: GameState) -> int:
-    """Positions the solver visits to find *all* optimal moves of ``state``: one
-    alpha-beta search (transposition table, threat ordering) per legal move, from cold."""
-    return sum(
-        search.alphabeta(state.play(a), table=True, ordering=True).nodes
-        for a in state.legal_actions()
-    )
-
-
-def decision_cost(state: GameState) -> int:
-    """Positions the solver visits to choose *one* optimal move: one alpha-beta search
-    of ``state`` from cold (the root's best move falls out of the search)."""
-    return search.alphabeta(state, table=True, ordering=True).nodes
+# -- the exact solver as an agent ------------------------------------------------------
 
 
 class SolverAgent:
-    """The exact solver as an agent: plays its lowest optimal move; ``last_stats`` counts
-    the positions a cold alpha-beta search of the position visits."""
+    """The exact solver as an agent: plays its lowest optimal move; ``last_cost`` counts
+    the positions a cold alpha-beta search of the position visits (``search_nodes``)."""
 
     def __init__(self) -> None:
-        self.last_stats: dict[str, float] = {}
+        self.last_cost: DecisionCost | None = None
 
     def __call__(self, state: GameState) -> int:
-        self.last_stats = {"nodes": decision_cost(state)}
+        self.last_cost = DecisionCost(search_nodes=decision_cost(state))
         return search.optimal_actions(state)[0]
 
 
@@ -114,6 +96,9 @@ class SolverAgent:
 # examines one leaf position, new or terminal), ``rollout_steps``, ``table_lookups``
 # and ``solver_nodes``; ``network_passes`` are forward passes on one position.
 # ``new_nodes`` (tree nodes added) and ``evaluator_calls`` are kept for reference.
+# An agent reports a ``DecisionCost``; a search reports its ``MCTSResult`` (whose
+# evaluator and prior calls this script tells apart: a uniform prior or a value
+# table is not a network).
 COUNTS = (
     "simulations",
     "rollout_steps",
@@ -123,12 +108,13 @@ COUNTS = (
     "new_nodes",
     "evaluator_calls",
 )
-Counter = Callable[[dict[str, float]], dict[str, float]]
+Counter = Callable[[Any], dict[str, float]]
 
 
 class Meter:
-    """Wraps an agent; sums, over its decisions, what ``counter`` reads from its
-    ``last_stats`` (a dict with keys from ``COUNTS``) and the wall time."""
+    """Wraps an agent; sums, over its decisions, what ``counter`` reads (keys from
+    ``COUNTS``) from its ``last_cost`` or, for a search, from its ``MCTSResult``,
+    and the wall time."""
 
     def __init__(self, agent: Callable[[GameState], int], counter: Counter) -> None:
         self.agent, self.counter = agent, counter
@@ -137,9 +123,14 @@ class Meter:
 
     def __call__(self, state: GameState) -> int:
         start = time.perf_counter()
-        action = self.agent(state)
+        if isinstance(self.agent, MCTS):
+            report = self.agent.search(state)
+            action = report.best_action
+        else:
+            action = self.agent(state)
+            report = self.agent.last_cost
         self.seconds += time.perf_counter() - start
-        for key, value in self.counter(getattr(self.agent, "last_stats", {}) or {}).items():
+        for key, value in self.counter(report).items():
             self.totals[key] += value
         self.decisions += 1
         return action
@@ -153,13 +144,13 @@ def search_counter(network_prior: bool) -> Counter:
     """Counts of one MCTS decision; its prior calls are network passes only if the
     prior is a network (the uniform prior is free)."""
 
-    def counter(stats: dict[str, float]) -> dict[str, float]:
+    def counter(result: MCTSResult) -> dict[str, float]:
         return {
-            "simulations": stats["simulations"],
-            "rollout_steps": stats["rollout_steps"],
-            "network_passes": stats["prior_calls"] if network_prior else 0.0,
-            "new_nodes": stats["nodes"] - 1,  # the root was given, not found
-            "evaluator_calls": stats["evaluator_calls"],
+            "simulations": result.simulations,
+            "rollout_steps": result.rollout_steps,
+            "network_passes": result.prior_calls if network_prior else 0.0,
+            "new_nodes": result.nodes - 1,  # the root was given, not found
+            "evaluator_calls": result.evaluator_calls,
         }
 
     return counter
@@ -180,13 +171,13 @@ def evaluate(
 def training_set(
     n_games: int, rng: np.random.Generator, held_out: set
 ) -> tuple[list[GameState], list[list[int]], dict[str, int]]:
-    """The positions of ``n_games`` random games (``daopt.learn.random_play_positions``)
+    """The positions of ``n_games`` random games (``daopt.features.random_play_positions``)
     that are not held out, each labelled with all its optimal moves.
 
     Each distinct position (up to symmetry) is solved once; the counts say what the
     data cost: ``game_positions`` (moves played), ``label_positions`` (solver nodes).
     """
-    played = learn.random_play_positions(TicTacToe(), n_games, rng)
+    played = features.random_play_positions(TicTacToe(), n_games, rng)
     positions = [p for p in played if p.key() not in held_out]
     labelled = {p.key(): p for p in positions}
     counts = {
@@ -198,36 +189,30 @@ def training_set(
     return positions, [search.optimal_actions(p) for p in positions], counts
 
 
-def epochs_for(n_examples: int) -> int:
-    """At least ``MIN_EPOCHS`` passes over the data and at least ``MIN_STEPS`` steps."""
-    steps_per_epoch = math.ceil(n_examples / BATCH_SIZE)
-    return max(MIN_EPOCHS, math.ceil(MIN_STEPS / steps_per_epoch))
-
-
 def clone(
     positions: list[GameState], targets: list[list[int]], rng: np.random.Generator
-) -> learn.PolicyFit:
-    """The policy network fitted to the solver's moves (``daopt.learn.fit_policy``)."""
-    return learn.fit_policy(
+) -> cloning.PolicyFit:
+    """The policy network fitted to the solver's moves (``daopt.cloning.fit_policy``)."""
+    return cloning.fit_policy(
         positions,
         targets,
         rng=rng,
-        hidden=HIDDEN,
-        n_epochs=epochs_for(len(positions)),
-        batch_size=BATCH_SIZE,
+        hidden=BILL.hidden,
+        n_epochs=BILL.epochs_for(len(positions)),
+        batch_size=BILL.batch_size,
     )
 
 
 def bc_cell(
-    policy: learn.PolicyAgent | None, sims: int, rng: np.random.Generator, test: list[GameState]
+    policy: cloning.PolicyAgent | None, sims: int, rng: np.random.Generator, test: list[GameState]
 ) -> dict[str, float]:
     """One cell of the bc grid: the policy (None: untrained) with ``sims`` simulations."""
     if sims == 0:
         if policy is None:
-            return evaluate(arena.RandomAgent(rng), lambda stats: {}, test)
-        return evaluate(policy, lambda stats: {"network_passes": stats["network_calls"]}, test)
+            return evaluate(arena.RandomAgent(rng), lambda cost: {}, test)
+        return evaluate(policy, lambda cost: {"network_passes": cost.network_passes}, test)
     prior = uniform_prior if policy is None else policy.probabilities
-    agent = MCTS(sims, rng, c_uct=C_PUCT, prior=prior)
+    agent = MCTS(sims, rng, c_uct=BILL.c_puct, prior=prior)
     return evaluate(agent, search_counter(policy is not None), test)
 
 
@@ -268,19 +253,19 @@ def bc_grid(
 
 
 def td_cell(
-    learner: learn.TabularTD, sims: int, rng: np.random.Generator, test: list[GameState]
+    learner: td.TabularTD, sims: int, rng: np.random.Generator, test: list[GameState]
 ) -> dict[str, float]:
     """One cell of the td grid: the greedy learner, or search with its table as evaluator."""
     if sims == 0:
-        return evaluate(learner, lambda stats: {"table_lookups": stats["table_lookups"]}, test)
-    agent = MCTS(sims, rng, c_uct=C_PUCT, prior=uniform_prior, evaluator=learner.value)
+        return evaluate(learner, lambda cost: {"table_lookups": cost.table_lookups}, test)
+    agent = MCTS(sims, rng, c_uct=BILL.c_puct, prior=uniform_prior, evaluator=learner.value)
     return evaluate(agent, search_counter(False), test)
 
 
 def td_grid(
     seed: int, games_grid: Sequence[int], sims_grid: Sequence[int], test: list[GameState]
 ) -> dict[str, list]:
-    learner = learn.TabularTD(TicTacToe(), np.random.default_rng(seed))
+    learner = td.TabularTD(TicTacToe(), np.random.default_rng(seed))
     rows, training, played, positions, moves, seconds = [], [], 0, 0, 0, 0.0
     for n_games in games_grid:
         if n_games > played:
@@ -313,11 +298,6 @@ def _rates(cells: list[dict[str, float]]) -> str:
 # -- the run ----------------------------------------------------------------------------
 
 
-def held_out_positions(n: int) -> list[GameState]:
-    """The held-out test positions (chapter 5's): informative, distinct, from random play."""
-    return arena.sample_positions(TicTacToe(), n, np.random.default_rng(0))
-
-
 def _grid(text: str) -> tuple[int, ...]:
     try:
         values = tuple(int(part) for part in text.split(","))
@@ -348,13 +328,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         parser.error("--seeds and --test-positions must be at least 1")
 
     start = time.perf_counter()
-    test = held_out_positions(args.test_positions)
-    solver = evaluate(SolverAgent(), lambda stats: {"solver_nodes": stats["nodes"]}, test)
+    test = tic_tac_toe_test_set(args.test_positions)
+    solver = evaluate(SolverAgent(), lambda cost: {"solver_nodes": cost.search_nodes}, test)
     print(f"solver: rate {solver['rate']:.3f}, {solver['solver_nodes']:.1f} nodes per decision")
-    bc, td = [], []
+    bc_runs, td_runs = [], []
     for seed in range(args.seeds):
-        bc.append(bc_grid(seed, args.bc_games, args.sims, test))
-        td.append(td_grid(seed, args.td_games, args.sims, test))
+        bc_runs.append(bc_grid(seed, args.bc_games, args.sims, test))
+        td_runs.append(td_grid(seed, args.td_games, args.sims, test))
 
     def learner(runs: list[dict[str, list]], games: Sequence[int]) -> dict[str, Any]:
         return {
@@ -373,12 +353,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "seeds": args.seeds,
         "test_positions": len(test),
         "test_keys": [p.key() for p in test],
-        "c_puct": C_PUCT,
-        "hidden": list(HIDDEN),
+        "c_puct": BILL.c_puct,
+        "hidden": list(BILL.hidden),
         "sims": list(args.sims),
         "solver": solver,
-        "bc": learner(bc, args.bc_games),
-        "td": learner(td, args.td_games),
+        "bc": learner(bc_runs, args.bc_games),
+        "td": learner(td_runs, args.td_games),
     }
     payload["seconds"] = round(time.perf_counter() - start, 1)
     args.output.parent.mkdir(parents=True, exist_ok=True)

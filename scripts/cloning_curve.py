@@ -11,7 +11,7 @@ Reproduce the saved result from the repository root with
 The held-out test set is 200 positions drawn by ``daopt.arena.sample_positions``
 (seed 0: informative, one per symmetry class). For each number of games and seed,
 the training positions are every position of that many uniformly random games
-(``daopt.learn.random_play_positions`` with ``default_rng(seed)``; the first games
+(``daopt.features.random_play_positions`` with ``default_rng(seed)``; the first games
 are shared across sizes), less any position equal to a test position up to symmetry.
 A policy network is trained on all of the exact solver's optimal moves (uniform over
 them) and a value network on the solver's values; both are judged by the
@@ -35,14 +35,14 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from daopt import arena, learn, search  # noqa: E402
+from daopt import arena, cloning, features, search  # noqa: E402
+from daopt.experiments import TEST_POSITIONS, TEST_SEED, tic_tac_toe_test_set  # noqa: E402
 from daopt.games import TicTacToe  # noqa: E402
 from daopt.mcts import MCTS  # noqa: E402
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "cloning_curve.json"
 DEFAULT_GAMES = (1, 3, 10, 30, 100, 300, 1000, 3000, 10000)
 DEFAULT_SIMULATIONS = (3, 10, 30, 100, 300, 1000)
-TEST_SIZE, TEST_SEED = 200, 0
 # Training length: about STEPS mini-batches of BATCH examples, but at least
 # MIN_EPOCHS passes over the data and at most MAX_EPOCHS (tiny data sets).
 STEPS, BATCH, MIN_EPOCHS, MAX_EPOCHS = 3000, 32, 8, 300
@@ -55,15 +55,10 @@ def n_epochs(n_examples: int) -> int:
     return min(MAX_EPOCHS, max(MIN_EPOCHS, math.ceil(STEPS / batches)))
 
 
-def test_positions() -> list[TicTacToe]:
-    """The held-out test set (the chapter draws the same one)."""
-    return arena.sample_positions(TicTacToe(), TEST_SIZE, np.random.default_rng(TEST_SEED))
-
-
 def clone(n_games: int, seed: int, test: list[TicTacToe]) -> dict[str, object]:
     """Train a policy and a value network on ``n_games`` random games; judge both."""
     exclude = {s.key() for s in test}
-    positions = learn.random_play_positions(
+    positions = features.random_play_positions(
         TicTacToe(), n_games, np.random.default_rng(seed), exclude=exclude
     )
     record: dict[str, object] = {
@@ -76,7 +71,7 @@ def clone(n_games: int, seed: int, test: list[TicTacToe]) -> dict[str, object]:
         return {**record, "epochs": 0, "policy_rate": None, "value_agent_rate": None}
     epochs = n_epochs(len(positions))
     start = time.perf_counter()
-    policy = learn.fit_policy(
+    policy = cloning.fit_policy(
         positions,
         [search.optimal_actions(s) for s in positions],
         rng=np.random.default_rng(seed),
@@ -86,7 +81,7 @@ def clone(n_games: int, seed: int, test: list[TicTacToe]) -> dict[str, object]:
     )
     policy_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    value = learn.fit_value(
+    value = cloning.fit_value(
         positions,
         [search.solve(s) for s in positions],
         rng=np.random.default_rng(seed),
@@ -119,8 +114,8 @@ def mcts_reference(simulations: int, seed: int, test: list[TicTacToe]) -> dict[s
     hits, nodes, steps = 0, 0, 0
     for position in test:
         hits += agent(position) in search.optimal_actions(position)
-        nodes += agent.last_stats["nodes"]
-        steps += agent.last_stats["rollout_steps"]
+        nodes += agent.last_cost.tree_nodes
+        steps += agent.last_cost.rollout_moves
     return {
         "simulations": simulations,
         "seed": seed,
@@ -155,7 +150,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--games and --simulations must be positive")
 
     began = time.perf_counter()
-    test = test_positions()
+    test = tic_tac_toe_test_set()
     chance = float(np.mean([len(search.optimal_actions(s)) / len(s.legal_actions()) for s in test]))
     records = []
     for n_games in args.games:
@@ -172,7 +167,7 @@ def main(argv: list[str] | None = None) -> None:
             "OPENBLAS_NUM_THREADS=1 python scripts/cloning_curve.py "
             + " ".join(argv if argv is not None else sys.argv[1:])
         ).strip(),
-        "test": {"size": TEST_SIZE, "seed": TEST_SEED, "cells": [s.cells() for s in test]},
+        "test": {"size": TEST_POSITIONS, "seed": TEST_SEED, "cells": [s.cells() for s in test]},
         "chance_rate": chance,
         "training": {
             "steps": STEPS,

@@ -53,15 +53,15 @@ def lqr_policy(env: PointMass) -> Any:
 
 
 def episode_return(env: PointMass, policy: Any, start: np.ndarray) -> float:
-    return run_episode(env._step, env._reward, policy, start, SETTINGS["steps"]).total
+    return run_episode(env.step, env.reward, policy, start, SETTINGS["steps"]).total
 
 
 def planner_return(env: PointMass, planner: str, samples: int, index: int) -> tuple[float, float]:
     """(return, model evaluations per step) of one MPC episode from start ``index``."""
     rng = np.random.default_rng([SEED, env.dim, 1 + PLANNERS.index(planner), samples, index])
     result = model_predictive_control(
-        env._step,
-        env._reward,
+        env.step,
+        env.reward,
         start_state(env, index),
         SETTINGS["steps"],
         planner=planner,
@@ -86,8 +86,8 @@ def distil(env: PointMass) -> dict[str, Any]:
     labels = []
     for x in states:
         plan = cem(
-            env._step,
-            env._reward,
+            env.step,
+            env.reward,
             x,
             horizon=SETTINGS["horizon"],
             samples=TEACHER_SAMPLES,

@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
 
     records = []
     for number, (position, best, value) in enumerate(zip(positions, optimal, values, strict=True)):
-        agent = MCTS(rng=np.random.default_rng([args.seed, number]))
+        agent = MCTS(1000, np.random.default_rng([args.seed, number]))
         results = agent.anytime(position, args.budgets)
         records.append(
             {

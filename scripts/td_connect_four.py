@@ -12,7 +12,7 @@ Reproduce the saved result from the repository root with
 Boards are COLUMNSxROWS, with ``kK`` for K in a row (default 4): ``4x4k3`` is 4 columns,
 4 rows, three in a row. Each board's test set is 200 positions from
 ``daopt.arena.sample_positions`` (seed 0: informative, one per symmetry class).
-Each run is ``daopt.learn.NeuralTD`` (one hidden layer of 64 tanh units, Adam with
+Each run is ``daopt.td.NeuralTD`` (one hidden layer of 64 tanh units, Adam with
 learning rate 3e-3, epsilon 0.2, greedy backup) with ``default_rng(seed)``, trained
 in chunks of ``--every`` games and evaluated after each chunk, and at the end
 matched against a uniformly random player.
@@ -35,9 +35,10 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from daopt import arena, learn, search  # noqa: E402
+from daopt import arena, search  # noqa: E402
 from daopt.games import ConnectFour  # noqa: E402
 from daopt.mcts import MCTS  # noqa: E402
+from daopt.td import NeuralTD  # noqa: E402
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "td_connect_four.json"
 SETTINGS = {"hidden": (64,), "learning_rate": 3e-3, "epsilon": 0.2}
@@ -64,7 +65,7 @@ def run(
 ) -> dict[str, object]:
     cols, rows, k = board
     start_state = ConnectFour(rows=rows, cols=cols, k=k)
-    td = learn.NeuralTD(start_state, np.random.default_rng(seed), **SETTINGS)
+    td = NeuralTD(start_state, np.random.default_rng(seed), **SETTINGS)
     games, rates = [0], [arena.optimal_move_rate(td, test)]
     start = time.perf_counter()
     while td.games_played < n_games:

@@ -10,7 +10,7 @@ Reproduce the saved result from the repository root with
 
 The test set is every tic-tac-toe position where some legal move is a mistake, one
 per symmetry class (431 positions): the learner's greedy move must be one of
-``daopt.search.optimal_actions``. Each run is ``daopt.learn.TabularTD`` with
+``daopt.search.optimal_actions``. Each run is ``daopt.td.TabularTD`` with
 ``default_rng(seed)``, learning rate 0.5 and the greedy (Q-learning) backup; it is
 evaluated every 25 games up to 1,000 games and every 100 games after that (training
 in chunks is the same as one long call: the learner keeps its state and generator).
@@ -32,8 +32,9 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from daopt import arena, learn, search  # noqa: E402
+from daopt import arena, features, search  # noqa: E402
 from daopt.games import TicTacToe  # noqa: E402
+from daopt.td import TabularTD  # noqa: E402
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "td_tictactoe.json"
 LEARNING_RATE = 0.5
@@ -44,7 +45,7 @@ def decisive_positions() -> list[TicTacToe]:
     """Every position (one per symmetry class) where some legal move is not optimal."""
     return [
         s
-        for s in learn.all_positions(TicTacToe())
+        for s in features.all_positions(TicTacToe())
         if len(search.optimal_actions(s)) < len(s.legal_actions())
     ]
 
@@ -65,7 +66,7 @@ def first_reaching(games: list[int], rates: list[float], level: float) -> int | 
 
 
 def run(seed: int, epsilon: float, max_games: int, test: list[TicTacToe]) -> dict[str, object]:
-    td = learn.TabularTD(
+    td = TabularTD(
         TicTacToe(), np.random.default_rng(seed), learning_rate=LEARNING_RATE, epsilon=epsilon
     )
     games, rates = [0], [arena.optimal_move_rate(td, test)]

@@ -18,6 +18,7 @@ from daopt.arena import (
     play_match,
     sample_positions,
 )
+from daopt.cost import DecisionCost
 from daopt.games import ConnectFour, TicTacToe
 from daopt.mcts import MCTS
 from daopt.search import optimal_actions
@@ -41,10 +42,10 @@ class Counting:
 
     def __init__(self, nodes: int) -> None:
         self.nodes = nodes
-        self.last_stats: dict[str, float] = {}
+        self.last_cost: DecisionCost | None = None
 
     def __call__(self, state):
-        self.last_stats = {"nodes": self.nodes, "label": "not a number"}
+        self.last_cost = DecisionCost(search_nodes=self.nodes)
         return state.legal_actions()[-1]
 
 
@@ -101,18 +102,18 @@ def test_compute_is_averaged_per_decision_for_each_side() -> None:
         for d in record.decisions
         if d.player == game % 2
     )
-    assert result.compute_a["decisions"] == moves_a
-    assert result.compute_a["nodes"] == 10 and result.compute_b["nodes"] == 3
-    assert "label" not in result.compute_a  # only numbers are averaged
-    assert result.compute_a["wall_seconds"] >= 0
-    assert all(d.stats["nodes"] in (3, 10) for r in result.records for d in r.decisions)
+    assert moves_a > 0 and result.decisions_a == moves_a
+    assert result.cost_a.search_nodes == 10 and result.cost_b.search_nodes == 3
+    assert result.wall_seconds_a >= 0
+    assert all(d.cost.search_nodes in (3, 10) for r in result.records for d in r.decisions)
 
 
 def test_mcts_stats_reach_the_match_accounting() -> None:
     result = play_match(MCTS(30, rng(0)), RandomAgent(rng(1)), TicTacToe(), 2)
-    assert result.compute_a["simulations"] == 30
-    assert result.compute_a["nodes"] > 1
-    assert set(result.compute_b) == {"decisions", "wall_seconds"}
+    assert result.cost_a.simulations == 30
+    assert result.cost_a.tree_nodes > 1
+    assert result.cost_b == DecisionCost()  # a random move examines nothing
+    assert result.decisions_b > 0
 
 
 def test_random_openings_are_shared_by_each_pair_of_games() -> None:

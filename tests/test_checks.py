@@ -36,10 +36,17 @@ def test_right_answers_pass() -> None:
     for result in (
         checks.check_grid_search(right_grid_search),
         checks.check_gradient_descent(right_descent),
-        checks.check_gradient_descent(in_place_descent),
     ):
         assert result.passed and bool(result)
         assert result.message.startswith("✓")
+        assert repr(result).startswith("CheckResult(PASSED) ✓")
+
+
+def test_modifying_y0_in_place_is_caught() -> None:
+    """Chapter 1's exercise says not to modify y0: the checker now checks it."""
+    result = checks.check_gradient_descent(in_place_descent)
+    assert not result.passed
+    assert "modified its input 'y0' in place" in result.message, result.message
 
 
 @pytest.mark.parametrize(
@@ -49,7 +56,7 @@ def test_right_answers_pass() -> None:
         (
             checks.check_grid_search,
             lambda f, x, grid: grid,
-            "returned shape (5,), expected shape (1,)",
+            "the answer has shape (5,), expected shape (1,)",
         ),
         (checks.check_grid_search, lambda f, x, grid: "best", "expected an array of numbers"),
         (
@@ -60,7 +67,7 @@ def test_right_answers_pass() -> None:
         (
             checks.check_gradient_descent,
             lambda grad, x, y0, step, n_steps: right_descent(grad, x, y0, -step, n_steps),
-            "entries differ; first at index 0",
+            "entries; first at index (0,)",
         ),
         (
             checks.check_gradient_descent,
@@ -74,7 +81,10 @@ def test_wrong_answers_fail_and_say_why(checker, candidate, fragment) -> None:
     assert not result.passed and not bool(result)
     assert result.message.startswith("✗")
     assert fragment in result.message, result.message
-    assert repr(result) == result.message
+    assert str(result) == result.message
+    assert repr(result) == f"CheckResult(FAILED) {result.message}"
+    with pytest.raises(AssertionError, match="✗"):
+        result.raise_if_failed()
 
 
 @pytest.mark.parametrize("checker", [checks.check_grid_search, checks.check_gradient_descent])

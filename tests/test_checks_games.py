@@ -77,7 +77,7 @@ def test_the_reference_is_the_module() -> None:
 
 
 def test_cases_hold_both_answers_on_every_board_size() -> None:
-    cases = checks._has_line_cases()
+    cases = checks.games._has_line_cases()
     sizes = {(rows, cols, k) for _, rows, cols, k in cases}
     assert len(sizes) >= 6
     for size in sizes:

@@ -67,7 +67,7 @@ def test_wrong_answers_fail_and_say_why(candidate, fragment) -> None:
     assert not result.passed and not bool(result)
     assert result.message.startswith("✗ UCB1 score")
     assert fragment in result.message, result.message
-    assert repr(result) == result.message
+    assert str(result) == result.message and repr(result).startswith("CheckResult(FAILED)")
 
 
 def test_not_a_function_is_rejected() -> None:

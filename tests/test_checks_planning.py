@@ -59,7 +59,7 @@ def test_a_right_update_passes() -> None:
         (lowest_scores, ["mean", "differs"]),
         (later_ties, ["case 9", "mean"]),
         (variance, ["std", "differs"]),
-        (mean_only, ["expected a pair"]),
+        (mean_only, ["expected a tuple (mean, std)"]),
         (crashes, ["raised RuntimeError", "not written yet"]),
     ],
 )

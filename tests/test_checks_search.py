@@ -75,12 +75,12 @@ def test_wrong_answers_fail_and_say_where(candidate, fragments) -> None:
 
 
 def test_the_cases_include_connect_four_and_finished_games() -> None:
-    cases = checks._minimax_cases()
+    cases = checks.search._minimax_cases()
     names = {type(state).__name__ for state in cases}
     assert names == {"TicTacToe", "ConnectFour"}
     assert any(state.is_terminal() for state in cases)
     assert any(not state.is_terminal() for state in cases)
-    assert checks._minimax_cases() == cases  # seeded: the same every time
+    assert checks.search._minimax_cases() == cases  # seeded: the same every time
 
 
 def test_non_callables_are_refused() -> None:

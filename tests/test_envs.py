@@ -254,3 +254,14 @@ def test_point_mass_rejects_bad_batches() -> None:
         env.initial_states(3, 0)
     with pytest.raises(ValueError, match="n must be"):
         env.initial_states(0, np.random.default_rng(0))
+
+
+def test_a_validated_model_keeps_its_own_frozen_arrays() -> None:
+    """Issue: MDP kept the caller's arrays, so a later edit changed a validated model."""
+    transitions = np.full((2, 1, 2), 0.5)
+    rewards = np.zeros((2, 1))
+    mdp = MDP(transitions, rewards, 0.9)
+    transitions[0, 0] = [2.0, -1.0]  # no longer a distribution
+    assert np.allclose(mdp.transitions[0, 0], 0.5)
+    with pytest.raises(ValueError, match="read-only"):
+        mdp.rewards[0, 0] = 1.0

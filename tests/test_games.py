@@ -492,12 +492,12 @@ def test_stones_and_grid_agree_with_the_bitboards() -> None:
     assert not full.can_play(0) and full.legal_actions() == [1, 2, 3, 4, 5, 6]
 
 
-def test_play_unchecked_agrees_with_play() -> None:
+def testplay_unchecked_agrees_with_play() -> None:
     for seed in range(20):
         states = random_game(ConnectFour, seed)
         for state, child in itertools.pairwise(states):
             (col,) = [c for c in state.legal_actions() if state.play(c) == child]
-            assert state._play_unchecked(col) == child
+            assert state.play_unchecked(col) == child
 
 
 @pytest.mark.parametrize("k", [2, 3, 4, 5, 6])
@@ -652,3 +652,35 @@ def test_board_sizes_accept_numpy_integers_and_tall_or_wide_boards() -> None:
     assert ConnectFour.from_moves("132", rows=1, cols=7, k=2).winner == 0
     assert ConnectFour.from_moves("1111", rows=4, cols=1, k=3).winner is None
     assert ConnectFour.from_moves("1111", rows=4, cols=1, k=2).winner is None
+
+
+def test_the_protocol_declares_no_chance_by_default() -> None:
+    from daopt.games import CHANCE, check_state
+    from daopt.noisy_tictactoe import NoisyTicTacToe
+
+    checked = 0
+    for state in (TicTacToe(), ConnectFour(), TicTacToe.from_cells("XX.OO....")):
+        assert not state.is_chance() and state.chance_outcomes() == []
+        assert state.mover == state.to_play and not state.has_chance_nodes
+        assert check_state(state, chance=False) is state
+        checked += 1
+    assert checked == 3
+    noisy = NoisyTicTacToe(0.2)
+    move = noisy.play(4)
+    assert move.is_chance() and move.to_play == CHANCE and move.mover == 0
+    assert abs(sum(p for _, p in move.chance_outcomes()) - 1) < 1e-12
+    with pytest.raises(ValueError, match="chance nodes"):
+        check_state(noisy, chance=False)
+    with pytest.raises(TypeError, match="GameState"):
+        check_state("X........")
+
+
+def test_can_play_and_stones_refuse_what_is_not_a_column_or_a_player() -> None:
+    state = ConnectFour.from_moves("44")
+    with pytest.raises(TypeError, match="col must be an int"):
+        state.can_play(True)
+    with pytest.raises(TypeError, match="col must be an int"):
+        state.can_play(1.5)
+    with pytest.raises(ValueError, match="player must be 0 or 1"):
+        state.stones(2)
+    assert state.can_play(3) and state.stones(0) | state.stones(1) == state.mask

@@ -1,4 +1,5 @@
-"""daopt.learn: board features, behaviour cloning, value regression and TD self-play.
+"""daopt.features, daopt.cloning and daopt.td: board features, behaviour cloning, value
+regression and TD self-play.
 
 Labels come from a brute-force tic-tac-toe solver written here (minimax with a
 memo over ``state.key()``), so these tests do not depend on ``daopt.search``.
@@ -6,6 +7,7 @@ memo over ``state.key()``), so these tests do not depend on ``daopt.search``.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from functools import cache
@@ -15,9 +17,11 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from daopt import learn
+from daopt import cloning, features
+from daopt.cost import DecisionCost
 from daopt.games import ConnectFour, GameState, TicTacToe
 from daopt.nn import MLP
+from daopt.td import NeuralTD, TabularTD, q_update
 
 # --- a brute-force solver and the whole tic-tac-toe state space -----------------
 
@@ -104,9 +108,9 @@ def planes_of(features: np.ndarray) -> np.ndarray:
 @given(state=ttt_positions())
 @settings(max_examples=60, deadline=None)
 def test_tic_tac_toe_features_are_the_board_from_the_movers_side(state: TicTacToe) -> None:
-    features = learn.encode(state)
-    assert features.shape == (27,) == (learn.feature_size(state),)
-    planes = planes_of(features)
+    x = features.encode(state)
+    assert x.shape == (27,) == (features.feature_size(state),)
+    planes = planes_of(x)
     assert np.all(planes.sum(axis=0) == 1)  # every cell in exactly one plane
     mover, other = "XO"[state.to_play], "XO"[1 - state.to_play]
     cells = np.array(list(state.cells()))
@@ -123,7 +127,7 @@ def test_swapping_colours_swaps_the_first_two_planes(state: TicTacToe) -> None:
     assume(state.to_play == 0 and not state.is_terminal())
     swapped = TicTacToe.from_cells(state.cells().translate(str.maketrans("XO", "OX")))
     assert swapped.to_play == 0
-    a, b = planes_of(learn.encode(state)), planes_of(learn.encode(swapped))
+    a, b = planes_of(features.encode(state)), planes_of(features.encode(swapped))
     assert np.array_equal(a[[1, 0, 2]], b)
 
 
@@ -152,10 +156,10 @@ def colour_swapped(state: ConnectFour) -> ConnectFour | None:
 @given(state=c4_positions())
 @settings(max_examples=60, deadline=None)
 def test_connect_four_features_follow_the_bitboards_and_the_mover(state: ConnectFour) -> None:
-    features = learn.encode(state)
+    x = features.encode(state)
     cells = state.rows * state.cols
-    assert features.shape == (3 * cells,) == (learn.feature_size(state),)
-    planes = planes_of(features)
+    assert x.shape == (3 * cells,) == (features.feature_size(state),)
+    planes = planes_of(x)
     assert np.all(planes.sum(axis=0) == 1)
     grid = state.grid()[::-1]  # row 0 at the bottom, as the features are laid out
     flat = np.array([grid[r][c] for r in range(state.rows) for c in range(state.cols)])
@@ -164,8 +168,8 @@ def test_connect_four_features_follow_the_bitboards_and_the_mover(state: Connect
     # After a move the same stones are seen from the other side.
     if not state.is_terminal():
         child = state.play(state.legal_actions()[0])
-        assert planes_of(learn.encode(child))[1].sum() == planes[0].sum() + 1
-        assert planes_of(learn.encode(child))[0].sum() == planes[1].sum()
+        assert planes_of(features.encode(child))[1].sum() == planes[0].sum() + 1
+        assert planes_of(features.encode(child))[0].sum() == planes[1].sum()
 
 
 @st.composite
@@ -186,13 +190,13 @@ def test_connect_four_colour_swap_swaps_the_first_two_planes(state: ConnectFour)
     assume(state.to_play == 0 and state.winner is None)
     swapped = colour_swapped(state)
     assume(swapped is not None)
-    a, b = planes_of(learn.encode(state)), planes_of(learn.encode(swapped))
+    a, b = planes_of(features.encode(state)), planes_of(features.encode(swapped))
     assert np.array_equal(a[[1, 0, 2]], b)
 
 
 def test_a_known_connect_four_encoding() -> None:
     state = ConnectFour.from_moves("112", rows=4, cols=5)  # X: a1, b1; O: a2. O to move.
-    planes = learn.encode(state).reshape(3, 4, 5)  # (plane, row from the bottom, column)
+    planes = features.encode(state).reshape(3, 4, 5)  # (plane, row from the bottom, column)
     assert list(zip(*planes[0].nonzero(), strict=True)) == [(1, 0)]  # O's stone at a2
     assert list(zip(*planes[1].nonzero(), strict=True)) == [(0, 0), (0, 1)]  # X at a1, b1
     assert planes[2].sum() == 20 - 3
@@ -200,18 +204,18 @@ def test_a_known_connect_four_encoding() -> None:
 
 def test_batches_and_legal_masks() -> None:
     states = [TicTacToe(), TicTacToe.from_cells("XO.......")]
-    batch = learn.encode_batch(states)
+    batch = features.encode_batch(states)
     assert batch.shape == (2, 27)
-    assert np.array_equal(batch[1], learn.encode(states[1]))
-    masks = learn.legal_mask_batch(states)
+    assert np.array_equal(batch[1], features.encode(states[1]))
+    masks = features.legal_mask_batch(states)
     assert masks.dtype == bool and masks.shape == (2, 9)
     assert masks[1].tolist() == [False, False] + [True] * 7
     full = ConnectFour.from_moves("1111", rows=4, cols=4)
-    assert learn.legal_mask(full).tolist() == [False, True, True, True]
-    assert not learn.legal_mask(TicTacToe.from_cells("XXXOO....")).any()
+    assert features.legal_mask(full).tolist() == [False, True, True, True]
+    assert not features.legal_mask(TicTacToe.from_cells("XXXOO....")).any()
     # A board too large for 64-bit words takes the other path, with the same layout.
     big = ConnectFour.from_moves("1234", rows=9, cols=9)
-    planes = learn.encode(big).reshape(3, 9, 9)
+    planes = features.encode(big).reshape(3, 9, 9)
     assert list(zip(*planes[0].nonzero(), strict=True)) == [(0, 0), (0, 2)]  # X, to move
     assert list(zip(*planes[1].nonzero(), strict=True)) == [(0, 1), (0, 3)]
 
@@ -233,7 +237,7 @@ def test_behaviour_cloning_learns_the_solvers_moves() -> None:
     chance = np.mean(
         [len(m) / len(s.legal_actions()) for s, m in zip(test_set, test_labels, strict=True)]
     )
-    fit = learn.fit_policy(
+    fit = cloning.fit_policy(
         train_set,
         train_labels,
         rng=np.random.default_rng(1),
@@ -254,20 +258,20 @@ def test_behaviour_cloning_learns_the_solvers_moves() -> None:
     agent = fit.agent
     agreement = np.mean([agent(s) in m for s, m in zip(test_set, test_labels, strict=True)])
     assert agreement == pytest.approx(fit.test_accuracy[-1])
-    assert agreement == pytest.approx(learn.policy_accuracy(fit.net, test_set, test_labels))
-    assert agent.last_stats == {"network_calls": 1, "nodes": 0}
+    assert agreement == pytest.approx(cloning.policy_accuracy(fit.net, test_set, test_labels))
+    assert agent.last_cost == DecisionCost(network_passes=1)
     probs = agent.probabilities(test_set[0])
     assert probs.sum() == pytest.approx(1.0)
-    assert np.all(probs[~learn.legal_mask(test_set[0])] == 0)
+    assert np.all(probs[~features.legal_mask(test_set[0])] == 0)
 
 
 def test_policy_targets_accept_actions_sets_and_distributions() -> None:
     states = [TicTacToe(), TicTacToe.from_cells("XO.......")]
-    one_hot = learn.policy_targets(states, [4, 2])
+    one_hot = features.policy_targets(states, [4, 2])
     assert one_hot[0, 4] == 1 and one_hot[1, 2] == 1 and one_hot.sum() == 2
-    uniform = learn.policy_targets(states, [{0, 2, 6, 8}, [2, 4, 4]])
+    uniform = features.policy_targets(states, [{0, 2, 6, 8}, [2, 4, 4]])
     assert np.allclose(uniform[0, [0, 2, 6, 8]], 0.25) and np.allclose(uniform[1, [2, 4]], 0.5)
-    given_probs = learn.policy_targets(states, uniform)
+    given_probs = features.policy_targets(states, uniform)
     assert np.array_equal(given_probs, uniform)
 
 
@@ -276,20 +280,28 @@ def test_fitting_is_reproducible(optimiser: str) -> None:
     states = list(all_positions()[:200])
     labels = [optimal_moves(s) for s in states]
     values = [solve(s) for s in states]
-    kw = {"n_epochs": 3, "optimiser": optimiser, "learning_rate": 0.01, "momentum": 0.5}
-    runs = [learn.fit_policy(states, labels, rng=np.random.default_rng(5), **kw) for _ in "ab"]
+    momentum = 0.5 if optimiser == "sgd" else 0.0
+    kw = {"n_epochs": 3, "optimiser": optimiser, "learning_rate": 0.01, "momentum": momentum}
+    runs = [cloning.fit_policy(states, labels, rng=np.random.default_rng(5), **kw) for _ in "ab"]
     assert runs[0].losses == runs[1].losses
     pairs = zip(runs[0].net.params, runs[1].net.params, strict=True)
     assert all(np.array_equal(p, q) for p, q in pairs)
-    other = learn.fit_policy(states, labels, rng=np.random.default_rng(6), **kw)
+    other = cloning.fit_policy(states, labels, rng=np.random.default_rng(6), **kw)
     assert other.losses != runs[0].losses
-    v = [learn.fit_value(states, values, rng=np.random.default_rng(5), **kw) for _ in "ab"]
+    v = [cloning.fit_value(states, values, rng=np.random.default_rng(5), **kw) for _ in "ab"]
     assert v[0].losses == v[1].losses
+
+
+def test_momentum_with_adam_is_refused_not_ignored() -> None:
+    states = list(all_positions()[:20])
+    labels = [optimal_moves(s) for s in states]
+    with pytest.raises(ValueError, match="momentum is an SGD setting"):
+        cloning.fit_policy(states, labels, rng=np.random.default_rng(0), momentum=0.9)
 
 
 def test_value_regression_learns_the_game_values() -> None:
     train_set, test_set = split_positions(3000, seed=1)
-    fit = learn.fit_value(
+    fit = cloning.fit_value(
         train_set,
         [solve(s) for s in train_set],
         rng=np.random.default_rng(2),
@@ -302,14 +314,14 @@ def test_value_regression_learns_the_game_values() -> None:
     assert fit.test_accuracy[-1] > counts.max() / len(test_set) + 0.1, fit.test_accuracy
     assert fit.train_accuracy[-1] >= 0.95 and fit.losses[-1] < 0.2 * fit.losses[0]
     assert fit.network_passes == 3 * 30 * 3000
-    predictions = learn.predict_values(fit.net, test_set[:5])
+    predictions = cloning.predict_values(fit.net, test_set[:5])
     assert predictions.shape == (5,) and np.all(np.abs(predictions) < 1)
     agent = fit.agent
     state = TicTacToe.from_cells("XX.OO....")
     assert agent(state) == 2  # the immediate win is scored exactly, without the network
-    assert agent.last_stats == {"network_calls": 1, "positions_evaluated": 4}
+    assert agent.last_cost == DecisionCost(network_passes=4)
     assert agent(TicTacToe.from_cells("XOXXOOOX.")) == 8
-    assert agent.last_stats == {"network_calls": 0, "positions_evaluated": 0}
+    assert agent.last_cost == DecisionCost()
 
 
 # --- TD self-play ------------------------------------------------------------------
@@ -322,7 +334,7 @@ def test_tabular_td_learns_tic_tac_toe_from_self_play() -> None:
     def agreement(agent) -> float:
         return float(np.mean([agent(s) in optimal_moves(s) for s in decisive]))
 
-    td = learn.TabularTD(TicTacToe(), np.random.default_rng(0), epsilon=0.2)
+    td = TabularTD(TicTacToe(), np.random.default_rng(0), epsilon=0.2)
     losses_before = np.mean(scores_against_random(td, TicTacToe, 200, seed=1) == -1)
     log = td.train(2000, evaluate=agreement, eval_every=1000)
     losses_after = np.mean(scores_against_random(td, TicTacToe, 200, seed=1) == -1)
@@ -339,12 +351,12 @@ def test_tabular_td_learns_tic_tac_toe_from_self_play() -> None:
     assert td.value(TicTacToe()) == pytest.approx(0.0, abs=0.2)
     assert td.value(TicTacToe.from_cells("XXXOO....")) == -1.0
     td(TicTacToe())
-    assert td.last_stats["table_lookups"] == 9
+    assert td.last_cost == DecisionCost(table_lookups=9)
 
 
 def test_tabular_td_is_reproducible() -> None:
     def run(seed: int, backup: str = "greedy") -> tuple[dict, list[float]]:
-        td = learn.TabularTD(TicTacToe(), np.random.default_rng(seed), backup=backup)
+        td = TabularTD(TicTacToe(), np.random.default_rng(seed), backup=backup)
         return td.table, td.train(100).td_errors
 
     assert run(3) == run(3)
@@ -359,7 +371,7 @@ def test_greedy_backup_learns_the_best_move_and_sample_backup_the_move_played() 
     start = TicTacToe.from_cells("XX.OO....")
     values = {}
     for backup in ("greedy", "sample"):
-        td = learn.TabularTD(start, np.random.default_rng(0), epsilon=1.0, backup=backup)
+        td = TabularTD(start, np.random.default_rng(0), epsilon=1.0, backup=backup)
         td.train(200)
         values[backup] = td.value(start)
     assert values["greedy"] == pytest.approx(1.0)
@@ -370,7 +382,7 @@ def test_neural_td_learns_a_small_connect_four() -> None:
     def make() -> ConnectFour:
         return ConnectFour(rows=4, cols=4, k=3)
 
-    td = learn.NeuralTD(make(), np.random.default_rng(0), learning_rate=3e-3, epsilon=0.2)
+    td = NeuralTD(make(), np.random.default_rng(0), learning_rate=3e-3, epsilon=0.2)
     before = scores_against_random(td, make, 100, seed=1).mean()
     log = td.train(400)
     after = scores_against_random(td, make, 100, seed=1).mean()
@@ -379,13 +391,13 @@ def test_neural_td_learns_a_small_connect_four() -> None:
     assert log.games == 400 and log.updates == log.moves
     assert log.network_passes == log.positions_evaluated + 3 * log.updates == td.network_passes
     td(make())
-    assert td.last_stats == {"network_calls": 1, "positions_evaluated": 4}
+    assert td.last_cost == DecisionCost(network_passes=4)
     assert -1 < td.value(make()) < 1
 
 
 def test_neural_td_is_reproducible() -> None:
     def run(seed: int) -> list[float]:
-        td = learn.NeuralTD(ConnectFour(rows=4, cols=5), np.random.default_rng(seed))
+        td = NeuralTD(ConnectFour(rows=4, cols=5), np.random.default_rng(seed))
         return td.train(20).td_errors
 
     assert run(2) == run(2) and run(2) != run(3)
@@ -393,11 +405,11 @@ def test_neural_td_is_reproducible() -> None:
 
 def test_q_update() -> None:
     q = np.array([[0.0, 0.5], [1.0, -2.0]])
-    learn.q_update(q, 0, 1, 0.0, 1, [0, 1], False, 0.5)
+    q_update(q, 0, 1, 0.0, 1, [0, 1], False, 0.5)
     assert q[0, 1] == pytest.approx(0.5 + 0.5 * (1.0 - 0.5))
-    learn.q_update(q, 0, 0, 1.0, 1, [1], False, 1.0, discount=0.5, zero_sum=True)
+    q_update(q, 0, 0, 1.0, 1, [1], False, 1.0, discount=0.5, zero_sum=True)
     assert q[0, 0] == pytest.approx(1.0 + 0.5 * 2.0)  # opponent's best is -2: good for us
-    learn.q_update(q, 1, 1, -1.0, 0, [], True, 0.25)
+    q_update(q, 1, 1, -1.0, 0, [], True, 0.25)
     assert q[1, 1] == pytest.approx(-2.0 + 0.25 * (-1.0 + 2.0))
 
 
@@ -410,162 +422,170 @@ tiny_net = MLP([27, 9], np.random.default_rng(0))
 @pytest.mark.parametrize(
     ("call", "error", "fragment"),
     [
-        (lambda: learn.encode("X.O"), TypeError, "state must be a daopt.games TicTacToe"),
-        (lambda: learn.encode_batch([]), ValueError, "states must hold at least one state"),
-        (lambda: learn.encode_batch(ttt), TypeError, "states must be a sequence of game states"),
+        (lambda: features.encode("X.O"), TypeError, "state must be a daopt.games TicTacToe"),
+        (lambda: features.encode_batch([]), ValueError, "states must hold at least one state"),
+        (lambda: features.encode_batch(ttt), TypeError, "states must be a sequence of game states"),
         (
-            lambda: learn.encode_batch([ttt, ConnectFour()]),
+            lambda: features.encode_batch([ttt, ConnectFour()]),
             ValueError,
             "states must all be the same game and board size",
         ),
         (
-            lambda: learn.encode_batch([ConnectFour(rows=4, cols=4), ConnectFour()]),
+            lambda: features.encode_batch([ConnectFour(rows=4, cols=4), ConnectFour()]),
             ValueError,
             "states[1] is ('ConnectFour', 6, 7, 4)",
         ),
-        (lambda: learn.legal_mask(None), TypeError, "state must be a daopt.games"),
-        (lambda: learn.policy_targets([ttt], [9]), ValueError, "holds illegal moves [9]"),
+        (lambda: features.legal_mask(None), TypeError, "state must be a daopt.games"),
+        (lambda: features.policy_targets([ttt], [9]), ValueError, "holds illegal moves [9]"),
         (
-            lambda: learn.policy_targets([TicTacToe.from_cells("X........")], [0]),
+            lambda: features.policy_targets([TicTacToe.from_cells("X........")], [0]),
             ValueError,
             "targets[0] = 0 holds illegal moves [0]",
         ),
-        (lambda: learn.policy_targets([ttt], [4, 5]), ValueError, "one entry per state (1)"),
-        (lambda: learn.policy_targets([ttt], [set()]), TypeError, "non-empty collection of ints"),
-        (lambda: learn.policy_targets([ttt], [[1.5]]), TypeError, "non-empty collection of ints"),
-        (lambda: learn.policy_targets([ttt], [True]), TypeError, "an action or a collection"),
-        (lambda: learn.policy_targets([ttt], 4), TypeError, "targets must be actions"),
+        (lambda: features.policy_targets([ttt], [4, 5]), ValueError, "one entry per state (1)"),
         (
-            lambda: learn.policy_targets([ttt], np.ones((1, 9))),
+            lambda: features.policy_targets([ttt], [set()]),
+            TypeError,
+            "non-empty collection of ints",
+        ),
+        (
+            lambda: features.policy_targets([ttt], [[1.5]]),
+            TypeError,
+            "non-empty collection of ints",
+        ),
+        (lambda: features.policy_targets([ttt], [True]), TypeError, "an action or a collection"),
+        (lambda: features.policy_targets([ttt], 4), TypeError, "targets must be actions"),
+        (
+            lambda: features.policy_targets([ttt], np.ones((1, 9))),
             ValueError,
             "each row of target probabilities must sum to 1",
         ),
         (
-            lambda: learn.policy_targets([ttt], np.ones((2, 9)) / 9),
+            lambda: features.policy_targets([ttt], np.ones((2, 9)) / 9),
             ValueError,
             "target probabilities must have shape (1, 9)",
         ),
         (
-            lambda: learn.fit_policy([TicTacToe.from_cells("XXXOO....")], [0], rng=rng0()),
+            lambda: cloning.fit_policy([TicTacToe.from_cells("XXXOO....")], [0], rng=rng0()),
             ValueError,
             "states[0] is a finished game",
         ),
-        (lambda: learn.fit_policy([ttt], [4], rng=0), TypeError, "rng must be a numpy.random"),
+        (lambda: cloning.fit_policy([ttt], [4], rng=0), TypeError, "rng must be a numpy.random"),
         (
-            lambda: learn.fit_policy([ttt], [4], rng=rng0(), hidden=8),
+            lambda: cloning.fit_policy([ttt], [4], rng=rng0(), hidden=8),
             TypeError,
             "hidden must be a sequence of layer widths",
         ),
         (
-            lambda: learn.fit_policy([ttt], [4], rng=rng0(), optimiser="rmsprop"),
+            lambda: cloning.fit_policy([ttt], [4], rng=rng0(), optimiser="rmsprop"),
             ValueError,
             "optimiser must be 'adam' or 'sgd', got 'rmsprop'",
         ),
         (
-            lambda: learn.fit_policy([ttt], [4], rng=rng0(), test_states=[ttt]),
+            lambda: cloning.fit_policy([ttt], [4], rng=rng0(), test_states=[ttt]),
             ValueError,
             "give test_states and test_targets together",
         ),
         (
-            lambda: learn.fit_policy(
+            lambda: cloning.fit_policy(
                 [ttt], [4], rng=rng0(), test_states=[ConnectFour()], test_targets=[3]
             ),
             ValueError,
             "test_states must be the same game and board size as states",
         ),
         (
-            lambda: learn.fit_policy([ttt], [4], rng=rng0(), net=MLP([27, 1], rng0())),
+            lambda: cloning.fit_policy([ttt], [4], rng=rng0(), net=MLP([27, 1], rng0())),
             ValueError,
             "a policy needs a network from 27 features to 9 outputs, got sizes (27, 1)",
         ),
         (
-            lambda: learn.fit_value([ttt], [2.0], rng=rng0()),
+            lambda: cloning.fit_value([ttt], [2.0], rng=rng0()),
             ValueError,
             "values must be finite and in [-1, 1]",
         ),
         (
-            lambda: learn.fit_value([ttt], [0.0, 1.0], rng=rng0()),
+            lambda: cloning.fit_value([ttt], [0.0, 1.0], rng=rng0()),
             ValueError,
             "values must have shape (1,), one per state, got (2,)",
         ),
-        (lambda: learn.fit_value([ttt], "0", rng=rng0()), TypeError, "values must be numbers"),
+        (lambda: cloning.fit_value([ttt], "0", rng=rng0()), TypeError, "values must be numbers"),
         (
-            lambda: learn.predict_values(tiny_net, [ttt]),
+            lambda: cloning.predict_values(tiny_net, [ttt]),
             ValueError,
             "a value function needs a network from 27 features to 1 outputs",
         ),
-        (lambda: learn.PolicyAgent("net"), TypeError, "net must be a daopt.nn.MLP"),
+        (lambda: cloning.PolicyAgent("net"), TypeError, "net must be a daopt.nn.MLP"),
         (
-            lambda: learn.PolicyAgent(tiny_net)(ConnectFour()),
+            lambda: cloning.PolicyAgent(tiny_net)(ConnectFour()),
             ValueError,
             "this state needs a network from 126 features to 7 outputs",
         ),
         (
-            lambda: learn.PolicyAgent(tiny_net)(TicTacToe.from_cells("XXXOO....")),
+            lambda: cloning.PolicyAgent(tiny_net)(TicTacToe.from_cells("XXXOO....")),
             ValueError,
             "the game is over",
         ),
-        (lambda: learn.ValueAgent(3), TypeError, "net must be a daopt.nn.MLP"),
+        (lambda: cloning.ValueAgent(3), TypeError, "net must be a daopt.nn.MLP"),
         (
-            lambda: learn.TabularTD(ttt, rng0(), epsilon=1.5),
+            lambda: TabularTD(ttt, rng0(), epsilon=1.5),
             ValueError,
             "epsilon must be in [0, 1]",
         ),
         (
-            lambda: learn.TabularTD(ttt, rng0(), learning_rate=2.0),
+            lambda: TabularTD(ttt, rng0(), learning_rate=2.0),
             ValueError,
             "learning_rate must be in (0, 1]",
         ),
         (
-            lambda: learn.TabularTD(ttt, rng0(), backup="max"),
+            lambda: TabularTD(ttt, rng0(), backup="max"),
             ValueError,
             "backup must be 'greedy' or 'sample', got 'max'",
         ),
-        (lambda: learn.TabularTD(ttt, rng0(), initial_value=2), ValueError, "initial_value"),
+        (lambda: TabularTD(ttt, rng0(), initial_value=2), ValueError, "initial_value"),
         (
-            lambda: learn.TabularTD(TicTacToe.from_cells("XXXOO...."), rng0()),
+            lambda: TabularTD(TicTacToe.from_cells("XXXOO...."), rng0()),
             ValueError,
             "initial_state must be an unfinished game",
         ),
-        (lambda: learn.TabularTD(ttt, 7), TypeError, "rng must be a numpy.random.Generator"),
-        (lambda: learn.TabularTD(ttt, rng0()).train(0), ValueError, "n_games must be >= 1"),
+        (lambda: TabularTD(ttt, 7), TypeError, "rng must be a numpy.random.Generator"),
+        (lambda: TabularTD(ttt, rng0()).train(0), ValueError, "n_games must be >= 1"),
         (
-            lambda: learn.TabularTD(ttt, rng0()).train(5, evaluate=len),
+            lambda: TabularTD(ttt, rng0()).train(5, evaluate=len),
             ValueError,
             "give evaluate and eval_every together",
         ),
         (
-            lambda: learn.TabularTD(ttt, rng0())(ConnectFour()),
+            lambda: TabularTD(ttt, rng0())(ConnectFour()),
             ValueError,
             "this learner plays ('TicTacToe',), got ('ConnectFour', 6, 7, 4)",
         ),
         (
-            lambda: learn.NeuralTD(ConnectFour(rows=4, cols=4), rng0()).value(TicTacToe()),
+            lambda: NeuralTD(ConnectFour(rows=4, cols=4), rng0()).value(TicTacToe()),
             ValueError,
             "this learner plays ('ConnectFour', 4, 4, 4), got ('TicTacToe',)",
         ),
         (
-            lambda: learn.NeuralTD(ConnectFour(rows=4, cols=4), rng0(), net=tiny_net),
+            lambda: NeuralTD(ConnectFour(rows=4, cols=4), rng0(), net=tiny_net),
             ValueError,
             "a value function needs a network from 48 features to 1 outputs",
         ),
         (
-            lambda: learn.q_update(np.zeros((2, 2)), 2, 0, 0.0, 0, [0], False, 0.5),
+            lambda: q_update(np.zeros((2, 2)), 2, 0, 0.0, 0, [0], False, 0.5),
             ValueError,
             "state must be in 0..1, got 2",
         ),
         (
-            lambda: learn.q_update(np.zeros((2, 2)), 0, 0, 0.0, 0, [], False, 0.5),
+            lambda: q_update(np.zeros((2, 2)), 0, 0, 0.0, 0, [], False, 0.5),
             ValueError,
             "legal_next must hold at least one action when done is False",
         ),
         (
-            lambda: learn.q_update(np.zeros(2), 0, 0, 0.0, 0, [0], False, 0.5),
+            lambda: q_update(np.zeros(2), 0, 0, 0.0, 0, [0], False, 0.5),
             TypeError,
             "q must be a 2-D numpy array",
         ),
         (
-            lambda: learn.q_update(np.zeros((2, 2)), 0, 0.5, 0.0, 0, [0], False, 0.5),
+            lambda: q_update(np.zeros((2, 2)), 0, 0.5, 0.0, 0, [0], False, 0.5),
             TypeError,
             "action must be an int, got 0.5",
         ),
@@ -578,3 +598,23 @@ def test_bad_input_is_rejected_clearly(call, error, fragment) -> None:
 
 def rng0() -> np.random.Generator:
     return np.random.default_rng(0)
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "fragment"),
+    [
+        ({"reward": "1"}, TypeError, "reward must be a number"),
+        ({"reward": math.nan}, ValueError, "reward must be finite"),
+        ({"action": -1}, ValueError, "action must be in 0..2"),
+        ({"legal_next": [0, -1]}, ValueError, "legal_next[1] must be in 0..2"),
+        ({"q": np.zeros((2, 3), dtype=int)}, TypeError, "float array"),
+        ({"done": "no"}, TypeError, "done must be True or False"),
+    ],
+)
+def test_q_update_refuses_silent_wrong_results(change, error, fragment) -> None:
+    case = dict(
+        q=np.zeros((2, 3)), state=0, action=1, reward=1.0, next_state=1, legal_next=[0, 2],
+        done=False, learning_rate=0.5,
+    )  # fmt: skip
+    with pytest.raises(error, match=re.escape(fragment)):
+        q_update(**{**case, **change})

@@ -1,4 +1,4 @@
-"""daopt.learn, the positions learners train and are tested on: the positions of
+"""daopt.features, the positions learners train and are tested on: the positions of
 random games (``random_play_positions``) and every reachable position
 (``all_positions``)."""
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from daopt import learn
+from daopt import features
 from daopt.games import ConnectFour, TicTacToe
 
 
@@ -28,7 +28,7 @@ def every_state(start: TicTacToe) -> set[TicTacToe]:
 
 
 def test_tic_tac_toe_has_627_positions_with_a_move_up_to_symmetry() -> None:
-    positions = learn.all_positions(TicTacToe())
+    positions = features.all_positions(TicTacToe())
     states = every_state(TicTacToe())
     assert len(states) == 5478
     decision_keys = {s.key() for s in states if not s.is_terminal()}
@@ -40,16 +40,16 @@ def test_tic_tac_toe_has_627_positions_with_a_move_up_to_symmetry() -> None:
 def test_all_positions_from_a_later_start_and_with_a_limit() -> None:
     start = TicTacToe.from_cells("XO.X.O...")
     below = {s.key() for s in every_state(start) if not s.is_terminal()}
-    assert {p.key() for p in learn.all_positions(start)} == below
-    assert len(learn.all_positions(ConnectFour(rows=2, cols=2, k=2))) > 0
+    assert {p.key() for p in features.all_positions(start)} == below
+    assert len(features.all_positions(ConnectFour(rows=2, cols=2, k=2))) > 0
     with pytest.raises(ValueError, match="more than limit=100 positions"):
-        learn.all_positions(TicTacToe(), limit=100)
+        features.all_positions(TicTacToe(), limit=100)
 
 
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), n_games=st.integers(1, 6), cut=st.integers(1, 6))
 def test_random_play_positions_are_nested_game_by_game(seed: int, n_games: int, cut: int) -> None:
-    positions = learn.random_play_positions(TicTacToe(), n_games, np.random.default_rng(seed))
+    positions = features.random_play_positions(TicTacToe(), n_games, np.random.default_rng(seed))
     # Each game starts from the empty board and adds one stone per move.
     starts = [i for i, p in enumerate(positions) if p == TicTacToe()]
     assert len(starts) == n_games and starts[0] == 0
@@ -61,19 +61,21 @@ def test_random_play_positions_are_nested_game_by_game(seed: int, n_games: int, 
             assert before.count(".") == after.count(".") + 1
     # The first m games are the games of a run asked for m.
     m = min(cut, n_games)
-    fewer = learn.random_play_positions(TicTacToe(), m, np.random.default_rng(seed))
+    fewer = features.random_play_positions(TicTacToe(), m, np.random.default_rng(seed))
     end = starts[m] if m < n_games else len(positions)
     assert positions[:end] == fewer
 
 
 def test_random_play_positions_leave_out_excluded_keys() -> None:
-    full = learn.random_play_positions(TicTacToe(), 50, np.random.default_rng(3))
+    full = features.random_play_positions(TicTacToe(), 50, np.random.default_rng(3))
     held_out = {p.key() for p in full[::7]}
-    kept = learn.random_play_positions(TicTacToe(), 50, np.random.default_rng(3), exclude=held_out)
+    kept = features.random_play_positions(
+        TicTacToe(), 50, np.random.default_rng(3), exclude=held_out
+    )
     assert kept == [p for p in full if p.key() not in held_out]
     assert len(kept) < len(full)
     board = ConnectFour(rows=4, cols=5)
-    c4 = learn.random_play_positions(board, 3, np.random.default_rng(0))
+    c4 = features.random_play_positions(board, 3, np.random.default_rng(0))
     assert c4[0] == board and all(isinstance(p, ConnectFour) for p in c4)
 
 
@@ -81,50 +83,50 @@ def test_random_play_positions_leave_out_excluded_keys() -> None:
     ("call", "error", "fragment"),
     [
         (
-            lambda: learn.random_play_positions("X", 1, np.random.default_rng(0)),
+            lambda: features.random_play_positions("X", 1, np.random.default_rng(0)),
             TypeError,
             "initial_state must be a daopt.games TicTacToe or ConnectFour",
         ),
         (
-            lambda: learn.random_play_positions(
+            lambda: features.random_play_positions(
                 TicTacToe.from_cells("XXXOO...."), 1, np.random.default_rng(0)
             ),
             ValueError,
             "initial_state must be an unfinished game",
         ),
         (
-            lambda: learn.random_play_positions(TicTacToe(), 0, np.random.default_rng(0)),
+            lambda: features.random_play_positions(TicTacToe(), 0, np.random.default_rng(0)),
             ValueError,
             "n_games must be >= 1, got 0",
         ),
         (
-            lambda: learn.random_play_positions(TicTacToe(), 2.0, np.random.default_rng(0)),
+            lambda: features.random_play_positions(TicTacToe(), 2.0, np.random.default_rng(0)),
             TypeError,
             "n_games must be an integer",
         ),
         (
-            lambda: learn.random_play_positions(TicTacToe(), 1, 0),
+            lambda: features.random_play_positions(TicTacToe(), 1, 0),
             TypeError,
             "rng must be a numpy.random.Generator",
         ),
         (
-            lambda: learn.random_play_positions(
+            lambda: features.random_play_positions(
                 TicTacToe(), 1, np.random.default_rng(0), exclude=5
             ),
             TypeError,
             "exclude must be a collection of state keys, got 5",
         ),
         (
-            lambda: learn.all_positions(None),
+            lambda: features.all_positions(None),
             TypeError,
             "initial_state must be a daopt.games TicTacToe or ConnectFour",
         ),
         (
-            lambda: learn.all_positions(TicTacToe.from_cells("XXXOO....")),
+            lambda: features.all_positions(TicTacToe.from_cells("XXXOO....")),
             ValueError,
             "initial_state must be an unfinished game",
         ),
-        (lambda: learn.all_positions(TicTacToe(), limit=0), ValueError, "limit must be >= 1"),
+        (lambda: features.all_positions(TicTacToe(), limit=0), ValueError, "limit must be >= 1"),
     ],
 )
 def test_bad_input_is_rejected_clearly(call, error, fragment) -> None:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from daopt import mcts
 from daopt.games import ConnectFour, TicTacToe
-from daopt.mcts import MCTS, MCTSResult, ucb_score
+from daopt.mcts import MCTS, MCTSResult, puct_score, ucb_score
 from daopt.search import optimal_actions, solve
 
 
@@ -82,24 +82,25 @@ def test_visits_sum_to_simulations(seed: int, simulations: int, connect_four: bo
 def test_the_agent_returns_the_best_action_and_reports_its_compute() -> None:
     state = TicTacToe.from_cells("X...O....")
     agent = MCTS(200, rng(3))
-    assert agent.last_stats == {}
+    assert agent.last_cost is None
     action = agent(state)
     assert action in state.legal_actions()
-    stats = agent.last_stats
-    assert stats["simulations"] == 200 and stats["nodes"] >= 2 and stats["seconds"] > 0
-    assert stats["rollouts"] > 0 and stats["rollout_steps"] >= stats["rollouts"]
+    cost = agent.last_cost
+    assert cost.simulations == 200 and cost.tree_nodes >= 2 and cost.seconds > 0
+    assert cost.rollout_moves >= 1 and cost.network_passes == 0
+    assert cost.position_evaluations() == cost.simulations + cost.rollout_moves
     assert action == MCTS(200, rng(3)).search(state).best_action
     assert "simulations=200" in repr(agent)
 
 
 def test_anytime_grows_one_tree_like_a_single_search() -> None:
     state = ConnectFour(rows=5, cols=6)
-    steps = MCTS(rng=rng(4)).anytime(state, [10, 50, 200])
+    steps = MCTS(1000, rng(4)).anytime(state, [10, 50, 200])
     assert [r.simulations for r in steps] == [10, 50, 200]
     for before, after in itertools.pairwise(steps):
         assert np.all(after.visits >= before.visits)
         assert after.nodes >= before.nodes
-    once = MCTS(rng=rng(4)).search(state, simulations=200)
+    once = MCTS(1000, rng(4)).search(state, simulations=200)
     assert np.array_equal(steps[-1].visits, once.visits)
     assert steps[-1].rollout_steps == once.rollout_steps
 
@@ -230,7 +231,7 @@ def test_an_exact_evaluator_makes_a_few_simulations_optimal() -> None:
         state = random_position(TicTacToe(), seed, max_moves=6)
         agent = MCTS(len(state.legal_actions()), rng(seed), evaluator=exact)
         assert agent(state) in optimal_actions(state), state
-        assert agent.last_stats["rollouts"] == 0
+        assert agent.last_cost.rollout_moves == 0
         checked += 1
     assert checked == 60
 
@@ -239,7 +240,7 @@ def test_an_exact_evaluator_in_connect_four() -> None:
     state = ConnectFour.from_moves("4455", rows=4, cols=5)
     agent = MCTS(len(state.legal_actions()), rng(0), evaluator=lambda s: float(solve(s)))
     assert agent(state) in optimal_actions(state)
-    assert agent.last_stats["evaluator_calls"] > 0
+    assert agent.last_cost.network_passes > 0
 
 
 # -- UCB1 -----------------------------------------------------------------------------------
@@ -268,6 +269,51 @@ def test_uct_selection_is_the_argmax_of_ucb_score(stats, c) -> None:
     assert agent._choose_uct(node) == scores.index(max(scores))
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    stats=st.lists(
+        st.tuples(st.integers(0, 40), st.floats(-1, 1), st.floats(0.01, 1)), min_size=1, max_size=9
+    ),
+    c=st.floats(0, 4),
+)
+def test_puct_selection_is_the_argmax_of_puct_score(stats, c) -> None:
+    mass = sum(p for _, _, p in stats)
+    node = mcts._Node(TicTacToe(), list(range(len(stats))), [p / mass for _, _, p in stats])
+    node.visits = [v for v, _, _ in stats]
+    node.totals = [v * mean for v, mean, _ in stats]
+    node.n = sum(node.visits)
+    agent = MCTS(1, rng(0), c_uct=c, prior=lambda s: np.ones(9))
+    scores = [
+        puct_score(t, v, p, node.n, c)
+        for t, v, p in zip(node.totals, node.visits, node.priors, strict=True)
+    ]
+    assert agent._choose_puct(node) == scores.index(max(scores))
+
+
+def test_puct_score_values_and_bad_input() -> None:
+    assert puct_score(0.0, 0, 0.5, 0, 2.0) == 2.0 * 0.5 * 1.0  # a fresh node: the prior decides
+    assert math.isclose(puct_score(3.0, 3, 0.2, 8, 1.0), 1.0 + 0.2 * 3.0 / 4)
+    for args, error in [
+        ((0.0, 0, 1.5, 1, 1.0), ValueError),  # a prior above 1
+        ((0.0, 2, 0.5, 1, 1.0), ValueError),  # more visits than the parent
+        (("1", 1, 0.5, 1, 1.0), TypeError),
+        ((0.0, 1, 0.5, 1, -1.0), ValueError),
+    ]:
+        with pytest.raises(error):
+            puct_score(*args)
+
+
+def test_the_rng_is_required_and_the_signature_says_so() -> None:
+    """Issue: MCTS(10) raised TypeError although the signature said rng=None was fine."""
+    import inspect
+
+    parameter = inspect.signature(MCTS).parameters["rng"]
+    assert parameter.default is inspect.Parameter.empty
+    assert parameter.annotation in ("np.random.Generator", np.random.Generator)
+    with pytest.raises(TypeError, match="rng"):
+        MCTS(10)
+
+
 # -- bad input ------------------------------------------------------------------------------
 
 
@@ -278,12 +324,25 @@ def test_uct_selection_is_the_argmax_of_ucb_score(stats, c) -> None:
         ({"simulations": -5, "rng": rng()}, ValueError, "simulations must be >= 1"),
         ({"simulations": 2.5, "rng": rng()}, TypeError, "simulations must be an integer"),
         ({"simulations": 10, "rng": 0}, TypeError, "numpy.random.Generator"),
-        ({"simulations": 10}, TypeError, "numpy.random.Generator"),
+        ({"simulations": 10}, TypeError, "missing 1 required positional argument: 'rng'"),
+        ({"rng": rng()}, TypeError, "missing 1 required positional argument: 'simulations'"),
         ({"simulations": 10, "rng": np.random.RandomState(0)}, TypeError, "Generator"),
-        ({"rng": rng(), "c_uct": -1.0}, ValueError, "c_uct must be finite and >= 0"),
-        ({"rng": rng(), "c_uct": float("nan")}, ValueError, "c_uct"),
-        ({"rng": rng(), "prior": "uniform"}, TypeError, "prior must be a callable"),
-        ({"rng": rng(), "evaluator": 0.5}, TypeError, "evaluator must be a callable"),
+        (
+            {"simulations": 10, "rng": rng(), "c_uct": -1.0},
+            ValueError,
+            "c_uct must be finite and >= 0",
+        ),
+        ({"simulations": 10, "rng": rng(), "c_uct": float("nan")}, ValueError, "c_uct"),
+        (
+            {"simulations": 10, "rng": rng(), "prior": "uniform"},
+            TypeError,
+            "prior must be a callable",
+        ),
+        (
+            {"simulations": 10, "rng": rng(), "evaluator": 0.5},
+            TypeError,
+            "evaluator must be a callable",
+        ),
     ],
 )
 def test_bad_construction_is_rejected(kwargs, error, fragment) -> None:

@@ -551,3 +551,18 @@ mask_2x3 = np.array([[True, False, True], [False, True, True]])
 def test_bad_loss_and_training_input_is_rejected(call, error, fragment) -> None:
     with pytest.raises(error, match=re.escape(fragment)):
         call()
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_optimisers_refuse_non_finite_gradients_instead_of_poisoning_the_weights(bad) -> None:
+    refused = 0
+    for make in (lambda p: Adam(p), lambda p: SGD(p, momentum=0.5)):
+        net = MLP([2, 3, 1], np.random.default_rng(0))
+        before = [p.copy() for p in net.params]
+        grads = [np.zeros_like(p) for p in net.params]
+        grads[0][0, 0] = bad
+        with pytest.raises(ValueError, match="not finite: training diverged"):
+            make(net.params).step(grads)
+        assert all(np.array_equal(a, b) for a, b in zip(before, net.params, strict=True))
+        refused += 1
+    assert refused == 2

@@ -362,7 +362,7 @@ class Nim(GameState):
     def key(self) -> int:
         return self.pile * 2 + self.player
 
-    def _why_illegal(self, action: int) -> str:
+    def why_illegal(self, action: int) -> str:
         return "take 1 or 2"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -84,3 +85,28 @@ def test_as_array_checks_type_dimensions_and_finiteness() -> None:
         v.as_array("a", [1.0, 2.0], ndim=3)
     with pytest.raises(ValueError, match="a must be finite"):
         v.as_array("a", [np.nan])
+
+
+@pytest.mark.parametrize("check", [v.as_array, v.as_vector, v.as_matrix])
+@pytest.mark.parametrize("bad", [["1", "2"], [["1.5", "2"]], "12", b"1", None])
+def test_strings_that_look_like_numbers_are_refused(check, bad) -> None:
+    with pytest.raises(TypeError, match="numbers"):
+        check("x", bad)
+
+
+def test_the_shared_predicates() -> None:
+    assert v.is_integer(3) and v.is_integer(np.int64(3))
+    assert not v.is_integer(True) and not v.is_integer(np.bool_(True)) and not v.is_integer(3.0)
+    assert v.is_real(1.5) and v.is_real(2) and v.is_real(np.float32(1))
+    assert not v.is_real("1.5") and not v.is_real(False) and not v.is_real(None)
+    assert v.real_number("r", 2) == 2.0
+    with pytest.raises(TypeError, match="r must be a number"):
+        v.real_number("r", "2")
+    with pytest.raises(ValueError, match="finite"):
+        v.real_number("r", math.nan)
+    assert v.index_below("i", 2, 3) == 2
+    with pytest.raises(ValueError, match=r"0\.\.2"):
+        v.index_below("i", -1, 3)
+    assert v.probability("p", 1) == 1.0 and v.discount_factor(0.5) == 0.5
+    with pytest.raises(ValueError, match=r"\[0, 1\)"):
+        v.discount_factor(1.0)

@@ -9,13 +9,14 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.figure import Figure
 
+from daopt.cost import DecisionCost
 from daopt.games import PLAYER_COLOURS, ConnectFour, GameState, TicTacToe
 from daopt.widgets import (
     GameController,
     GameWidget,
     board_figure,
     draw_board,
-    format_stats,
+    format_cost,
     play,
 )
 
@@ -30,11 +31,11 @@ class Scripted:
     def __init__(self, moves: list[int]) -> None:
         self.moves = list(moves)
         self.calls = 0
-        self.last_stats: dict[str, float] = {}
+        self.last_cost: DecisionCost | None = None
 
     def __call__(self, state: GameState) -> int:
         self.calls += 1
-        self.last_stats = {"nodes": 1000 * self.calls, "seconds": 0.25 / self.calls}
+        self.last_cost = DecisionCost(search_nodes=1000 * self.calls, seconds=0.25 / self.calls)
         return self.moves.pop(0)
 
 
@@ -49,7 +50,7 @@ def test_human_moves_first_and_the_agent_replies() -> None:
     assert game.moves == [4, 0]  # the agent answered with the first free cell
     assert game.state == TicTacToe.from_cells("O...X....")
     assert message == "The agent played cell 0. Your move: you play X."
-    assert game.last_stats is None  # a plain function has no statistics
+    assert game.last_cost is None  # a plain function reports no cost
 
 
 def test_human_moves_second() -> None:
@@ -57,10 +58,10 @@ def test_human_moves_second() -> None:
     game = GameController(ConnectFour(), agent, human=1)
     assert game.moves == [3] and agent.calls == 1
     assert game.message == "The agent played column 4. Your move: you play O."
-    assert game.last_stats == {"nodes": 1000, "seconds": 0.25}
+    assert game.last_cost == DecisionCost(search_nodes=1000, seconds=0.25)
     game.click(2)
     assert game.moves == [3, 2, 3]
-    assert game.last_stats == {"nodes": 2000, "seconds": 0.125}
+    assert game.last_cost == DecisionCost(search_nodes=2000, seconds=0.125)
 
 
 def test_illegal_clicks_change_nothing_and_say_why() -> None:
@@ -118,7 +119,7 @@ def test_new_game_resets_and_can_switch_sides() -> None:
     game = GameController(TicTacToe(), first_legal)
     game.click(4)
     assert game.new_game() == "Your move: you play X."
-    assert game.state == TicTacToe() and game.moves == [] and game.last_stats is None
+    assert game.state == TicTacToe() and game.moves == [] and game.last_cost is None
     assert game.new_game(human=1) == "The agent played cell 0. Your move: you play O."
     assert game.human == 1 and game.moves == [0]
     # A mid-game start position is where every new game starts.
@@ -175,10 +176,14 @@ def test_bad_clicks_and_sides() -> None:
     assert game.moves == [] and game.human == 0
 
 
-def test_format_stats() -> None:
-    assert format_stats(None) == "" and format_stats({}) == ""
-    assert format_stats({"nodes": 12345, "seconds": 0.012345}) == "nodes 12,345 · seconds 0.0123"
-    assert format_stats({"simulations": 800.0, "value": 0.5}) == "simulations 800 · value 0.5"
+def test_format_cost() -> None:
+    assert format_cost(None) == "" and format_cost(DecisionCost()) == ""
+    text = format_cost(DecisionCost(search_nodes=12345, seconds=0.012345))
+    assert text == "search nodes 12,345 · seconds 0.0123"
+    text = format_cost(DecisionCost(simulations=800.0, rollout_moves=2.5))
+    assert text == "simulations 800 · rollout moves 2.5"
+    with pytest.raises(TypeError, match="DecisionCost"):
+        format_cost({"nodes": 1})
 
 
 # --- the widget -------------------------------------------------------------------------------
@@ -214,7 +219,7 @@ def test_connect_four_widget_shows_the_board_and_the_agents_statistics() -> None
     board = widget.board_html.value
     assert board.count('title="X"') == 1 and board.count('title="O"') == 1
     assert board.count("3px solid") == 1  # the agent's last move is ringed
-    assert "nodes 1,000" in widget.stats.value and "seconds 0.25" in widget.stats.value
+    assert "search nodes 1,000" in widget.stats.value and "seconds 0.25" in widget.stats.value
     assert "The agent played column 4" in widget.status.value
 
 

@@ -2,37 +2,53 @@
 cost, and the optimal-move rate of an agent judged by the exact solver.
 
 An **agent** is any callable ``agent(state) -> action`` (a legal action). It
-may have ``last_stats: dict[str, float]``, the compute of its last decision
-(e.g. "simulations", "nodes", "rollouts"); the arena records it beside the
-wall time that it measures itself.
+may have ``last_cost: DecisionCost | None``, the compute of its last decision
+(``daopt.cost``); the arena records it beside the wall time that it measures
+itself. Games with chance nodes are played with ``play_game(..., rng=rng)``;
+the optimal-move rate and test positions are for two-player games without
+chance (the exact solver's), and refuse others.
 """
 
 from __future__ import annotations
 
-import numbers
 import time
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-from daopt.games import GameState
-from daopt.validation import generator, positive_int
+from daopt.cost import DecisionCost, mean_cost
+from daopt.games import GameState, check_state, draw_outcome
+from daopt.validation import generator, is_integer, positive_int
+
+__all__ = [
+    "Agent",
+    "Decision",
+    "GameRecord",
+    "MatchResult",
+    "RandomAgent",
+    "optimal_move_rate",
+    "play_game",
+    "play_match",
+    "sample_positions",
+]
 
 Agent = Callable[[GameState], int]
 
 
 class RandomAgent:
-    """Plays a uniformly random legal move, drawn from ``rng``."""
+    """Plays a uniformly random legal move, drawn from ``rng``; it examines no
+    position, so ``last_cost`` is an all-zero ``DecisionCost``."""
 
     def __init__(self, rng: np.random.Generator) -> None:
         self.rng = generator("rng", rng)
-        self.last_stats: dict[str, float] = {}
+        self.last_cost: DecisionCost | None = None
 
     def __call__(self, state: GameState) -> int:
         _check_playable(state)
         legal = state.legal_actions()
+        self.last_cost = DecisionCost()
         return legal[int(self.rng.integers(len(legal)))]
 
     def __repr__(self) -> str:
@@ -44,12 +60,13 @@ class RandomAgent:
 
 @dataclass(frozen=True)
 class Decision:
-    """One move of a game: who chose it, what it was, and what it cost."""
+    """One move of a game: who chose it, what it was, the wall time the arena
+    measured, and the agent's ``last_cost`` (None if it reports none)."""
 
     player: int
     action: int
     seconds: float
-    stats: dict[str, float] = field(default_factory=dict)
+    cost: DecisionCost | None = None
 
 
 @dataclass(frozen=True)
@@ -74,33 +91,64 @@ class GameRecord:
         return self.final.returns()
 
 
-def play_game(agents: Sequence[Agent], state: GameState) -> GameRecord:
+def play_game(
+    agents: Sequence[Agent], state: GameState, *, rng: np.random.Generator | None = None
+) -> GameRecord:
     """Play ``state`` to the end: ``agents[p]`` chooses every move of player ``p``.
 
-    Raises ValueError if an agent returns an illegal move (naming the agent,
-    the move and the legal moves).
+    At a chance node the outcome is drawn with its probability from ``rng``
+    (required for a game with chance nodes, one uniform number per draw); the
+    record keeps the players' decisions. Raises ValueError if an agent returns
+    an illegal move (naming the agent, the move and the legal moves).
     """
     first, second = _check_agents(agents)
-    _check_playable(state)
+    check_state(state)
+    if state.is_terminal():
+        raise ValueError(f"the game is already over in {state!r}: there is no move to choose")
+    if rng is not None:
+        rng = generator("rng", rng)
+    elif state.has_chance_nodes:
+        raise TypeError(
+            f"{type(state).__name__} has chance nodes: pass rng, a numpy.random.Generator, "
+            "to draw their outcomes"
+        )
     initial, decisions = state, []
     while not state.is_terminal():
+        if state.is_chance():
+            state = _draw(state, rng)
+            continue
         player = state.to_play
         agent = (first, second)[player]
         start = time.perf_counter()
         action = agent(state)
         seconds = time.perf_counter() - start
         legal = state.legal_actions()
-        if isinstance(action, bool) or not isinstance(action, numbers.Integral):
+        if not is_integer(action):
             raise TypeError(f"agent {agent!r} returned {action!r}, expected an int from {legal}")
         if int(action) not in legal:
             raise ValueError(
                 f"agent {agent!r} (player {player}) chose the illegal move {action}; "
                 f"legal moves are {legal}"
             )
-        stats = dict(getattr(agent, "last_stats", None) or {})
-        decisions.append(Decision(player, int(action), seconds, stats))
+        decisions.append(Decision(player, int(action), seconds, _last_cost(agent)))
         state = state.play(int(action))
     return GameRecord(initial, state, tuple(decisions))
+
+
+def _draw(state: GameState, rng: np.random.Generator | None) -> GameState:
+    """One outcome of a chance node, drawn with its probability."""
+    if rng is None:
+        raise TypeError(f"{state!r} is a chance node: pass rng to draw its outcome")
+    return draw_outcome(state.chance_outcomes(), rng.random())
+
+
+def _last_cost(agent: Agent) -> DecisionCost | None:
+    cost = getattr(agent, "last_cost", None)
+    if cost is not None and not isinstance(cost, DecisionCost):
+        raise TypeError(
+            f"agent {agent!r} has last_cost {cost!r}; expected a daopt.cost.DecisionCost or None"
+        )
+    return cost
 
 
 # -- matches --------------------------------------------------------------------------------
@@ -110,16 +158,21 @@ def play_game(agents: Sequence[Agent], state: GameState) -> GameRecord:
 class MatchResult:
     """Agent A against agent B: results from A's side and each agent's compute.
 
-    ``compute_a`` and ``compute_b`` give, per decision, the mean of every
-    number the agent reported in ``last_stats`` and ``wall_seconds`` (measured
-    by the arena), plus the count ``decisions``.
+    ``cost_a`` and ``cost_b`` are the mean ``DecisionCost`` of each agent's
+    decisions that reported one (None if none did); ``decisions_a``/``_b``
+    count the decisions and ``wall_seconds_a``/``_b`` are their mean wall time
+    measured by the arena.
     """
 
     wins: int
     draws: int
     losses: int
-    compute_a: dict[str, float]
-    compute_b: dict[str, float]
+    cost_a: DecisionCost | None
+    cost_b: DecisionCost | None
+    decisions_a: int
+    decisions_b: int
+    wall_seconds_a: float
+    wall_seconds_b: float
     records: tuple[GameRecord, ...]
 
     @property
@@ -149,10 +202,15 @@ def play_match(
 ) -> MatchResult:
     """Play ``n_games`` between A and B, alternating who moves first (A in even games).
 
-    With ``opening_moves`` > 0, each pair of games starts from the same
-    position after that many random moves (drawn from ``rng``, required then),
-    once with each agent moving first, so that deterministic agents do not
-    replay one game and neither gains from the opening.
+    Args:
+        agent_a, agent_b: the two agents (callables state -> action).
+        initial_state: where every game (or its random opening) starts.
+        n_games: games to play (A moves first in the even ones).
+        opening_moves: with > 0, each pair of games starts from the same position
+            after that many random moves (drawn from ``rng``, required then), once
+            with each agent moving first, so that deterministic agents do not
+            replay one game and neither gains from the opening.
+        rng: the generator for openings and chance nodes.
     """
     _check_agents((agent_a, agent_b))
     _check_playable(initial_state)
@@ -162,16 +220,19 @@ def play_match(
         raise TypeError("opening_moves > 0 needs rng, a numpy.random.Generator")
     if rng is not None:
         rng = generator("rng", rng)
+    if opening_moves and initial_state.has_chance_nodes:
+        raise ValueError("random openings are for games without chance nodes")
 
     records, wins, draws, losses = [], 0, 0, 0
-    totals: tuple[dict[str, float], dict[str, float]] = ({}, {})
+    costs: tuple[list[DecisionCost], list[DecisionCost]] = ([], [])
+    counts, seconds = [0, 0], [0.0, 0.0]
     start = initial_state
     for game in range(n_games):
         a_plays = game % 2  # A is player 0 in even games, player 1 in odd ones
         if game % 2 == 0 and opening_moves:
             start = _random_opening(initial_state, opening_moves, rng)
         agents = (agent_a, agent_b) if a_plays == 0 else (agent_b, agent_a)
-        record = play_game(agents, start)
+        record = play_game(agents, start, rng=rng)
         records.append(record)
         if record.winner is None:
             draws += 1
@@ -180,20 +241,17 @@ def play_match(
         else:
             losses += 1
         for decision in record.decisions:
-            side = totals[0] if decision.player == a_plays else totals[1]
-            side["decisions"] = side.get("decisions", 0) + 1
-            side["wall_seconds"] = side.get("wall_seconds", 0.0) + decision.seconds
-            for key, value in decision.stats.items():
-                if isinstance(value, numbers.Real) and not isinstance(value, bool):
-                    side[key] = side.get(key, 0.0) + float(value)
-    compute = tuple(_per_decision(side) for side in totals)
-    return MatchResult(wins, draws, losses, compute[0], compute[1], tuple(records))
-
-
-def _per_decision(totals: dict[str, float]) -> dict[str, float]:
-    decisions = totals.get("decisions", 0)
-    means = {k: v / decisions for k, v in totals.items() if k != "decisions"} if decisions else {}
-    return {"decisions": decisions, **means}
+            side = 0 if decision.player == a_plays else 1
+            counts[side] += 1
+            seconds[side] += decision.seconds
+            if decision.cost is not None:
+                costs[side].append(decision.cost)
+    mean = [mean_cost(side) if side else None for side in costs]
+    wall = [seconds[i] / counts[i] if counts[i] else 0.0 for i in range(2)]
+    return MatchResult(
+        wins, draws, losses, mean[0], mean[1], counts[0], counts[1], wall[0], wall[1],
+        tuple(records),
+    )  # fmt: skip
 
 
 def _random_opening(state: GameState, moves: int, rng: np.random.Generator) -> GameState:
@@ -238,8 +296,14 @@ def optimal_move_rate(
     hits = 0
     for position in positions:
         action = agent(position)
-        if isinstance(action, bool) or not isinstance(action, numbers.Integral):
+        if not is_integer(action):
             raise TypeError(f"agent {agent!r} returned {action!r}, expected an int")
+        legal = position.legal_actions()
+        if int(action) not in legal:
+            raise ValueError(
+                f"agent {agent!r} chose the illegal move {action} in {position!r}; "
+                f"legal moves are {legal}"
+            )
         hits += int(action) in _optimal(position, exact)
     return hits / len(positions)
 
@@ -273,8 +337,17 @@ def sample_positions(
       are already decided); they are a test set, not a model of real games.
 
     Raises ValueError if ``100 * n`` random games do not yield ``n`` positions.
+
+    Args:
+        initial_state: where every random game starts.
+        n: how many positions.
+        rng: draws the games and the position in each.
+        min_moves, max_moves: the range of moves into a game a position may be.
+        informative: skip positions where every move is optimal.
+        exact: judge "optimal" by the exact score (fastest win) as well.
+        distinct: keep one position per ``key()`` (symmetric ones merged).
     """
-    _check_playable(initial_state)
+    _check_playable(initial_state, chance=False)  # judged by the two-player solver
     n = positive_int("n", n)
     rng = generator("rng", rng)
     min_moves = positive_int("min_moves", min_moves, minimum=0)
@@ -324,9 +397,8 @@ def _check_agents(agents: object) -> tuple[Agent, Agent]:
     return agents[0], agents[1]
 
 
-def _check_playable(state: object) -> None:
-    if not isinstance(state, GameState):
-        raise TypeError(f"state must be a daopt.games.GameState, got {state!r}")
+def _check_playable(state: object, *, chance: bool = True) -> None:
+    check_state(state, chance=chance)
     if state.is_terminal():
         raise ValueError(f"the game is already over in {state!r}: there is no move to choose")
 
@@ -337,5 +409,5 @@ def _check_positions(positions: object) -> list[GameState]:
     if not positions:
         raise ValueError("positions must not be empty: a rate over no positions is undefined")
     for position in positions:
-        _check_playable(position)
+        _check_playable(position, chance=False)  # judged by the two-player solver
     return list(positions)

@@ -24,7 +24,18 @@ from typing import Any
 
 import numpy as np
 
-from daopt.validation import as_array, as_matrix, as_vector, generator, positive_float, positive_int
+from daopt.validation import (
+    as_array,
+    as_matrix,
+    as_vector,
+    discount_factor,
+    generator,
+    index_below,
+    is_integer,
+    positive_float,
+    positive_int,
+    probability,
+)
 
 __all__ = ["ACTIONS", "MDP", "POMDP", "GridWorld", "PointMass"]
 
@@ -32,20 +43,6 @@ __all__ = ["ACTIONS", "MDP", "POMDP", "GridWorld", "PointMass"]
 ACTIONS = {"north": (-1, 0), "east": (0, 1), "south": (1, 0), "west": (0, -1)}
 _STEPS = tuple(ACTIONS.values())
 _OBSERVE = ("position", "walls")
-
-
-def _discount(value: Any) -> float:
-    discount = positive_float("discount", value, allow_zero=True)
-    if discount >= 1.0:
-        raise ValueError(f"discount must be in [0, 1), got {value!r}")
-    return discount
-
-
-def _probability(name: str, value: Any) -> float:
-    p = positive_float(name, value, allow_zero=True)
-    if p > 1.0:
-        raise ValueError(f"{name} must be a probability in [0, 1], got {value!r}")
-    return p
 
 
 def _stochastic(name: str, array: np.ndarray, axis: int) -> None:
@@ -81,21 +78,17 @@ def check_model(transitions: Any, rewards: Any) -> tuple[np.ndarray, np.ndarray]
     return p, r
 
 
-@dataclass(frozen=True)
-class MDP:
-    """A finite Markov decision process: ``transitions`` (S, A, S), expected
-    ``rewards`` (S, A) (an (S, A, S) array is reduced on construction) and a
-    ``discount`` in [0, 1)."""
+def _frozen(array: np.ndarray) -> np.ndarray:
+    """A read-only copy: a validated model cannot change behind its checks."""
+    copy = np.array(array, dtype=float)
+    copy.setflags(write=False)
+    return copy
+
+
+class _FiniteModel:
+    """The sizes every finite model reads off its ``transitions`` (S, A, S)."""
 
     transitions: np.ndarray
-    rewards: np.ndarray
-    discount: float
-
-    def __post_init__(self) -> None:
-        p, r = check_model(self.transitions, self.rewards)
-        object.__setattr__(self, "transitions", p)
-        object.__setattr__(self, "rewards", r)
-        object.__setattr__(self, "discount", _discount(self.discount))
 
     @property
     def n_states(self) -> int:
@@ -107,7 +100,24 @@ class MDP:
 
 
 @dataclass(frozen=True)
-class POMDP:
+class MDP(_FiniteModel):
+    """A finite Markov decision process: ``transitions`` (S, A, S), expected
+    ``rewards`` (S, A) (an (S, A, S) array is reduced on construction) and a
+    ``discount`` in [0, 1)."""
+
+    transitions: np.ndarray
+    rewards: np.ndarray
+    discount: float
+
+    def __post_init__(self) -> None:
+        p, r = check_model(self.transitions, self.rewards)
+        object.__setattr__(self, "transitions", _frozen(p))
+        object.__setattr__(self, "rewards", _frozen(r))
+        object.__setattr__(self, "discount", discount_factor(self.discount))
+
+
+@dataclass(frozen=True)
+class POMDP(_FiniteModel):
     """A finite partially observable MDP.
 
     ``transitions`` (S, A, S), expected ``rewards`` (S, A), ``observations``
@@ -137,17 +147,9 @@ class POMDP:
             raise ValueError(f"initial must have shape ({n_states},), got {b0.shape}")
         _stochastic("initial", b0, axis=0)
         for name, value in (("transitions", p), ("rewards", r), ("observations", o)):
-            object.__setattr__(self, name, value)
-        object.__setattr__(self, "initial", b0)
-        object.__setattr__(self, "discount", _discount(self.discount))
-
-    @property
-    def n_states(self) -> int:
-        return self.transitions.shape[0]
-
-    @property
-    def n_actions(self) -> int:
-        return self.transitions.shape[1]
+            object.__setattr__(self, name, _frozen(value))
+        object.__setattr__(self, "initial", _frozen(b0))
+        object.__setattr__(self, "discount", discount_factor(self.discount))
 
     @property
     def n_observations(self) -> int:
@@ -161,20 +163,12 @@ class POMDP:
         self, state: int, action: int, rng: np.random.Generator
     ) -> tuple[int, float, int]:
         """One simulated step: (next state, expected reward of (state, action), observation)."""
-        state = _index("state", state, self.n_states)
-        action = _index("action", action, self.n_actions)
+        state = index_below("state", state, self.n_states)
+        action = index_below("action", action, self.n_actions)
         generator("rng", rng)
         following = int(rng.choice(self.n_states, p=self.transitions[state, action]))
         seen = int(rng.choice(self.n_observations, p=self.observations[action, following]))
         return following, float(self.rewards[state, action]), seen
-
-
-def _index(name: str, value: Any, size: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {value!r}")
-    if not 0 <= value < size:
-        raise ValueError(f"{name} must be in 0..{size - 1}, got {value}")
-    return int(value)
 
 
 # --- grid worlds ------------------------------------------------------------------
@@ -201,7 +195,7 @@ class GridWorld:
         if not rows or any(len(r) != len(rows[0]) for r in rows) or not rows[0]:
             raise ValueError(f"layout must be non-empty rows of equal length, got {rows!r}")
         self.layout = tuple(rows)
-        self.slip = _probability("slip", slip)
+        self.slip = probability("slip", slip)
         self.cells = tuple(
             (r, c) for r, row in enumerate(rows) for c, ch in enumerate(row) if ch != "#"
         )
@@ -229,11 +223,7 @@ class GridWorld:
 
     def index(self, cell: Any) -> int:
         """The state number of a free ``(row, col)`` cell."""
-        if (
-            not isinstance(cell, tuple)
-            or len(cell) != 2
-            or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in cell)
-        ):
+        if not isinstance(cell, tuple) or len(cell) != 2 or not all(is_integer(v) for v in cell):
             raise TypeError(f"cell must be a (row, col) pair of ints, got {cell!r}")
         if cell not in self._index:
             raise ValueError(f"cell {cell} is a wall or outside the layout")
@@ -287,6 +277,12 @@ class GridWorld:
         says the goal was reached. With k goals and one start the hidden part
         is the goal alone; with several starts the agent must also find where
         it is.
+
+        Args:
+            goals: the candidate goal cells (row, col), equally likely.
+            starts: the start cells, equally likely.
+            observe: "position" or "walls".
+            discount: in [0, 1).
         """
         goal_cells = self._cells("goals", goals)
         start_cells = self._cells("starts", starts)

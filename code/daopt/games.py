@@ -7,17 +7,45 @@ player to move (0 moves first); ``returns()`` gives each player's payoff,
 (+1, -1), (-1, +1) or (0, 0), once ``is_terminal()``; ``key()`` is a
 canonical key for transposition tables that identifies states equal up to
 the board's symmetries.
+
+Chance nodes are part of the protocol, as in OpenSpiel: ``is_chance()`` says
+whether the next event is drawn rather than chosen, ``chance_outcomes()``
+lists ``(state, probability)`` pairs, and at a chance node ``to_play`` is
+``CHANCE`` and ``mover`` the player whose move it resolves. The defaults say
+"no chance": a game with chance nodes (``daopt.noisy_tictactoe``) overrides
+them and sets ``has_chance_nodes``, so that code written for two players
+alone (``daopt.search``) can refuse it up front.
 """
 
 from __future__ import annotations
 
-import numbers
 from abc import ABC, abstractmethod
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from functools import cache
+from typing import ClassVar, TypeVar
 
-from daopt.validation import positive_int
+from daopt.validation import is_integer, positive_int
 
+__all__ = [
+    "CHANCE",
+    "PLAYER_COLOURS",
+    "PLAYER_MARKS",
+    "TTT_LINES",
+    "TTT_LINE_MASKS",
+    "TTT_MASK_IMAGES",
+    "TTT_SYMMETRIES",
+    "ConnectFour",
+    "GameState",
+    "Geometry",
+    "TicTacToe",
+    "check_state",
+    "draw_outcome",
+]
+
+Outcome = TypeVar("Outcome")
+
+#: ``to_play`` of a chance node: nobody chooses, the outcome is drawn.
+CHANCE = -1
 PLAYER_MARKS = ("X", "O")
 # Colour-blind-safe pair from the book's palette (daopt.plots.PALETTE).
 PLAYER_COLOURS = ("#D55E00", "#0072B2")
@@ -30,11 +58,28 @@ class GameState(ABC):
 
     #: The largest number of distinct actions in this game (policy vector length).
     num_actions: int
+    #: True for a game with chance nodes: code for two players alone refuses it.
+    has_chance_nodes: ClassVar[bool] = False
 
     @property
     @abstractmethod
     def to_play(self) -> int:
-        """The player to move: 0 (moves first) or 1."""
+        """The player to move: 0 (moves first) or 1; ``CHANCE`` at a chance node."""
+
+    @property
+    def mover(self) -> int:
+        """The player whose view this state's value takes: ``to_play`` at a decision
+        state; at a chance node, the player whose move the draw resolves."""
+        return self.to_play
+
+    def is_chance(self) -> bool:
+        """True if the next event is drawn by chance, not chosen (default: never)."""
+        return False
+
+    def chance_outcomes(self) -> list[tuple[GameState, float]]:
+        """``(state, probability)`` for every outcome of a chance node, probabilities
+        summing to 1; empty at a decision state (the default: a game without chance)."""
+        return []
 
     @property
     @abstractmethod
@@ -65,7 +110,7 @@ class GameState(ABC):
 
     def _check_action(self, action: object) -> int:
         """Return ``action`` as an int if legal, else raise naming the legal moves."""
-        if isinstance(action, bool) or not isinstance(action, numbers.Integral):
+        if not is_integer(action):
             raise TypeError(
                 f"action must be an int, got {action!r}; legal moves are {self.legal_actions()}"
             )
@@ -73,26 +118,56 @@ class GameState(ABC):
         legal = self.legal_actions()
         if action not in legal:
             raise ValueError(
-                f"illegal move {action}: {self._why_illegal(action)}; legal moves are {legal}"
+                f"illegal move {action}: {self.why_illegal(action)}; legal moves are {legal}"
             )
         return action
 
     @abstractmethod
-    def _why_illegal(self, action: int) -> str: ...
+    def why_illegal(self, action: int) -> str:
+        """Why ``action`` (an int) is not legal here, in a few words for an error message."""
+
+
+def draw_outcome(outcomes: Sequence[tuple[Outcome, float]], u: float) -> Outcome:
+    """The outcome a uniform number ``u`` in [0, 1) picks from ``(outcome, probability)``
+    pairs: the first at which ``u`` minus the probabilities so far drops below 0 (the
+    last if rounding leaves a remainder). One draw of a chance node, everywhere."""
+    for outcome, probability in outcomes:
+        u -= probability
+        if u < 0:
+            return outcome
+    return outcomes[-1][0]
+
+
+def check_state(state: object, *, name: str = "state", chance: bool = True) -> GameState:
+    """Return ``state`` if it is a ``GameState``, else raise TypeError naming it.
+
+    With ``chance=False`` (code written for two players alone), a state of a game
+    with chance nodes is refused with a ValueError that says what handles it.
+    """
+    if not isinstance(state, GameState):
+        raise TypeError(f"{name} must be a daopt.games.GameState (e.g. TicTacToe()), got {state!r}")
+    if not chance and state.has_chance_nodes:
+        raise ValueError(
+            f"{name} is a state of a game with chance nodes ({type(state).__name__}), which "
+            "this two-player code would read as a third player; use daopt.expectimax "
+            "(exact values) or daopt.mcts.MCTS (sampled) for it"
+        )
+    return state
 
 
 # --- Tic-tac-toe -------------------------------------------------------------
 
 # Cells are numbered row by row:  0 1 2 / 3 4 5 / 6 7 8.
-_TTT_LINES = (
+TTT_LINES = (
     (0, 1, 2), (3, 4, 5), (6, 7, 8),  # rows
     (0, 3, 6), (1, 4, 7), (2, 5, 8),  # columns
     (0, 4, 8), (2, 4, 6),  # diagonals
 )  # fmt: skip
-_TTT_LINE_MASKS = tuple(sum(1 << c for c in line) for line in _TTT_LINES)
+#: The 8 lines as 9-bit masks (bit ``c`` for cell ``c``).
+TTT_LINE_MASKS = tuple(sum(1 << c for c in line) for line in TTT_LINES)
 # For each cell, the lines through it: a move can only complete those.
 _TTT_LINES_THROUGH = tuple(
-    tuple(mask for mask in _TTT_LINE_MASKS if mask >> cell & 1) for cell in range(9)
+    tuple(mask for mask in TTT_LINE_MASKS if mask >> cell & 1) for cell in range(9)
 )
 _TTT_FULL = (1 << 9) - 1
 
@@ -121,11 +196,12 @@ def _ttt_symmetries() -> tuple[tuple[int, ...], ...]:
     return tuple(perms)
 
 
-_TTT_SYMMETRIES = _ttt_symmetries()
-# _TTT_IMAGE[s][mask]: the 9-bit mask under symmetry s, precomputed for speed.
-_TTT_IMAGE = tuple(
+#: The 8 symmetries of the board, each the image of every cell (a permutation of 0-8).
+TTT_SYMMETRIES = _ttt_symmetries()
+#: ``TTT_MASK_IMAGES[s][mask]``: the 9-bit ``mask`` under symmetry ``s``, precomputed for speed.
+TTT_MASK_IMAGES = tuple(
     tuple(sum(1 << perm[c] for c in range(9) if mask >> c & 1) for mask in range(512))
-    for perm in _TTT_SYMMETRIES
+    for perm in TTT_SYMMETRIES
 )
 
 
@@ -164,11 +240,21 @@ class TicTacToe(GameState):
         n_x, n_o = crosses.bit_count(), noughts.bit_count()
         if n_x - n_o not in (0, 1):
             raise ValueError(f"X moves first, so X has as many stones as O or one more: {cells!r}")
-        x_won = any(crosses & m == m for m in _TTT_LINE_MASKS)
-        o_won = any(noughts & m == m for m in _TTT_LINE_MASKS)
+        x_won = any(crosses & m == m for m in TTT_LINE_MASKS)
+        o_won = any(noughts & m == m for m in TTT_LINE_MASKS)
         if (x_won and o_won) or (x_won and n_x == n_o) or (o_won and n_x > n_o):
             raise ValueError(f"no game reaches {cells!r}: play stops at the first win")
         return cls._make(crosses, noughts, 0 if x_won else 1 if o_won else None)
+
+    @property
+    def crosses(self) -> int:
+        """X's stones as a 9-bit mask (bit ``c`` for cell ``c``)."""
+        return self._crosses
+
+    @property
+    def noughts(self) -> int:
+        """O's stones as a 9-bit mask."""
+        return self._noughts
 
     @property
     def to_play(self) -> int:
@@ -204,7 +290,7 @@ class TicTacToe(GameState):
         won = any(mover & line == line for line in _TTT_LINES_THROUGH[cell])
         return self._make(crosses, noughts, self.to_play if won else None)
 
-    def _why_illegal(self, action: int) -> str:
+    def why_illegal(self, action: int) -> str:
         if self._winner is not None:
             return f"the game is over ({PLAYER_MARKS[self._winner]} has won)"
         if not 0 <= action < 9:
@@ -213,7 +299,7 @@ class TicTacToe(GameState):
 
     def key(self) -> int:
         """The smallest 18-bit code (crosses | noughts << 9) over the 8 symmetries."""
-        return min(image[self._crosses] | image[self._noughts] << 9 for image in _TTT_IMAGE)
+        return min(image[self._crosses] | image[self._noughts] << 9 for image in TTT_MASK_IMAGES)
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -241,7 +327,7 @@ class TicTacToe(GameState):
 # --- Connect Four --------------------------------------------------------------
 
 
-class _Geometry:
+class Geometry:
     """Bit masks for a rows x cols board, column-major with one spare bit atop
     each column (so shifted lines never wrap from one column into the next)."""
 
@@ -272,8 +358,8 @@ class _Geometry:
 
 
 @cache
-def _geometry(rows: int, cols: int, k: int) -> _Geometry:
-    return _Geometry(rows, cols, k)
+def _geometry(rows: int, cols: int, k: int) -> Geometry:
+    return Geometry(rows, cols, k)
 
 
 class ConnectFour(GameState):
@@ -303,7 +389,7 @@ class ConnectFour(GameState):
 
     @classmethod
     def _make(
-        cls, geometry: _Geometry, current: int, mask: int, moves: int, winner: int | None
+        cls, geometry: Geometry, current: int, mask: int, moves: int, winner: int | None
     ) -> ConnectFour:
         state = object.__new__(cls)
         state._geometry, state._current, state._mask = geometry, current, mask
@@ -312,7 +398,12 @@ class ConnectFour(GameState):
 
     @classmethod
     def from_moves(cls, moves: str, rows: int = 6, cols: int = 7, k: int = 4) -> ConnectFour:
-        """The position after playing ``moves``, 1-based column digits (e.g. "4453")."""
+        """The position after playing ``moves``, 1-based column digits (e.g. "4453").
+
+        Args:
+            moves: 1-based column digits, one per move.
+            rows, cols, k: the board (as ``ConnectFour``).
+        """
         if not isinstance(moves, str):
             raise TypeError(f"moves must be a string of column digits, got {moves!r}")
         state = cls(rows, cols, k)
@@ -336,7 +427,7 @@ class ConnectFour(GameState):
                     f"bad move string {moves!r}: move {position} plays column {char}, "
                     f"which is full; open columns are {', '.join(open_columns)}"
                 )
-            state = state._play_unchecked(int(char) - 1)
+            state = state.play_unchecked(int(char) - 1)
         return state
 
     # -- geometry and raw bitboards, for searchers that work on bits --------
@@ -357,7 +448,7 @@ class ConnectFour(GameState):
         return self._geometry.cols
 
     @property
-    def geometry(self) -> _Geometry:
+    def geometry(self) -> Geometry:
         """Bit masks of this board size (shared by every state of that size)."""
         return self._geometry
 
@@ -386,6 +477,8 @@ class ConnectFour(GameState):
 
     def can_play(self, col: int) -> bool:
         """True if column ``col`` (0-based) is on the board and not full."""
+        if not is_integer(col):
+            raise TypeError(f"col must be an int column index, got {col!r}")
         return 0 <= col < self._geometry.cols and not self._mask & self._geometry.top[col]
 
     def legal_actions(self) -> list[int]:
@@ -399,10 +492,11 @@ class ConnectFour(GameState):
 
     def play(self, action: int) -> ConnectFour:
         col = self._check_action(action)
-        return self._play_unchecked(col)
+        return self.play_unchecked(col)
 
-    def _play_unchecked(self, col: int) -> ConnectFour:
-        """``play`` without the legality check, for search loops that know the move is legal."""
+    def play_unchecked(self, col: int) -> ConnectFour:
+        """``play`` without the legality check, for search loops that know ``col`` is open
+        (an illegal ``col`` gives a wrong state, not an error)."""
         g = self._geometry
         mover = self._current | ((self._mask + g.bottom[col]) & g.column[col])
         mask = self._mask | mover
@@ -410,7 +504,7 @@ class ConnectFour(GameState):
         # The opponent moves next: their stones are everything but the mover's.
         return self._make(g, mover ^ mask, mask, self._moves + 1, winner)
 
-    def _why_illegal(self, action: int) -> str:
+    def why_illegal(self, action: int) -> str:
         if self._winner is not None:
             return f"the game is over (player {self._winner} has won)"
         if not 0 <= action < self._geometry.cols:
@@ -428,7 +522,9 @@ class ConnectFour(GameState):
         return min(code, mirrored)
 
     def stones(self, player: int) -> int:
-        """Bitboard of ``player``'s stones."""
+        """Bitboard of ``player``'s stones (player 0 or 1)."""
+        if isinstance(player, bool) or player not in (0, 1):
+            raise ValueError(f"player must be 0 or 1, got {player!r}")
         return self._current if player == self.to_play else self._current ^ self._mask
 
     def grid(self) -> list[list[str]]:

@@ -1,10 +1,13 @@
-"""Monte Carlo tree search (UCT, and PUCT with a prior) for any ``daopt.games`` state.
+"""Monte Carlo tree search (UCT, and PUCT with a prior) for any ``daopt.games`` state,
+chance nodes included.
 
 One simulation runs four phases, each a method of ``MCTS``:
 
-1. **select**: from the root, follow the selection rule (UCB1, or PUCT when a
-   prior is given) down the tree until an edge leads to a state not yet in it;
-2. **expand**: add that state to the tree as a new node;
+1. **select**: from the root, follow the selection rule (``ucb_score``, or
+   ``puct_score`` when a prior is given) down the tree until an edge leads to a
+   state not yet in it; at a chance node, draw the outcome with its probability;
+2. **expand**: add that state to the tree as a new node (a new chance node
+   draws one outcome at once and adds it too);
 3. **evaluate**: estimate the new node's value, by a random rollout to the end
    of the game (default) or by a given ``evaluator``;
 4. **backup**: add the value to the statistics of every edge on the path.
@@ -17,15 +20,24 @@ Reproducibility: every random number comes from the ``np.random.Generator``
 given to ``MCTS``, in a fixed order. Each new node draws one permutation of its
 legal actions (children are kept in that order, so taking the first of equal
 scores breaks ties at random); each rollout draws one uniform number per empty
-cell at once and plays ``legal[int(u * len(legal))]`` with ``legal`` ascending.
-Chapter 4 rebuilds the algorithm from these rules and gets the same visits.
+cell at once and plays ``legal[int(u * len(legal))]`` with ``legal`` ascending
+(in any other game, one uniform number per move or chance draw, drawn as needed).
+A chance outcome is the first whose cumulative probability exceeds a uniform
+number. Chapter 4 rebuilds the algorithm from these rules and gets the same
+visits.
+
+The compute of a search is ``MCTSResult.cost``, a ``daopt.cost.DecisionCost``:
+``simulations``, ``tree_nodes`` (decision and chance nodes the tree holds),
+``rollout_moves`` (moves played in rollouts; chance draws are not moves), and
+``network_passes``, the calls of the ``evaluator`` and the ``prior``: each is
+one network pass when a network is plugged in, which is what the hooks are for
+(a hook that is not a network is still counted as one, so price it yourself).
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-import numbers
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -34,11 +46,32 @@ from typing import Any
 
 import numpy as np
 
-from daopt.games import _TTT_LINE_MASKS, ConnectFour, GameState, TicTacToe
-from daopt.validation import generator, positive_float, positive_int
+from daopt.cost import DecisionCost
+from daopt.games import (
+    CHANCE,
+    TTT_LINE_MASKS,
+    ConnectFour,
+    GameState,
+    TicTacToe,
+    check_state,
+    draw_outcome,
+)
+from daopt.validation import generator, positive_float, positive_int, real_number
+
+__all__ = ["MCTS", "Evaluator", "MCTSResult", "Prior", "puct_score", "ucb_score"]
 
 Prior = Callable[[GameState], np.ndarray]
 Evaluator = Callable[[GameState], float]
+
+
+def _ucb(total: float, visits: int, log_parent_visits: float, c: float) -> float:
+    # The rule itself, for an edge tried at least once; ucb_score checks its
+    # arguments and MCTS calls this in its inner loop.
+    return total / visits + c * math.sqrt(log_parent_visits / visits)
+
+
+def _puct(total: float, visits: int, prior: float, c_sqrt_parent: float) -> float:
+    return (total / visits if visits else 0.0) + c_sqrt_parent * prior / (1 + visits)
 
 
 def ucb_score(total_value: float, visits: int, parent_visits: int, c: float) -> float:
@@ -49,30 +82,67 @@ def ucb_score(total_value: float, visits: int, parent_visits: int, c: float) -> 
     tried. An edge never tried scores ``+inf``, so every action is tried once
     before any is tried twice. ``parent_visits`` is the number of visits over
     all edges of the parent (at least ``visits``).
+
+    Args:
+        total_value: summed value of the edge's simulations, from the chooser's view.
+        visits: simulations through the edge (>= 0).
+        parent_visits: visits over all edges of the parent (>= ``visits``, >= 1).
+        c: the exploration constant (>= 0).
     """
     visits = positive_int("visits", visits, minimum=0)
     parent_visits = positive_int("parent_visits", parent_visits, minimum=max(visits, 1))
     c = positive_float("c", c, allow_zero=True)
-    if isinstance(total_value, bool) or not isinstance(total_value, numbers.Real):
-        raise TypeError(f"total_value must be a number, got {total_value!r}")
-    if not math.isfinite(total_value):
-        raise ValueError(f"total_value must be finite, got {total_value!r}")
+    total_value = real_number("total_value", total_value)
     if visits == 0:
         return math.inf
-    # MCTS._choose_uct computes exactly this expression, inlined for speed.
-    return total_value / visits + c * math.sqrt(math.log(parent_visits) / visits)
+    return _ucb(total_value, visits, math.log(parent_visits), c)
+
+
+def puct_score(
+    total_value: float, visits: int, prior: float, parent_visits: int, c: float
+) -> float:
+    """The PUCT score of one edge (AlphaZero, Silver et al. 2018).
+
+    ``Q + c * prior * sqrt(parent_visits + 1) / (1 + visits)``, with ``Q`` the
+    mean value ``total_value / visits`` (0 for an edge never tried). The prior
+    orders the edges before they are tried; the bonus then shrinks with visits.
+    ``parent_visits + 1`` counts the visit that created the node, so that even
+    at a fresh node (``parent_visits == 0``) the prior decides the first choice.
+
+    Args:
+        total_value: summed value of the edge's simulations, from the chooser's view.
+        visits: simulations through the edge (>= 0).
+        prior: the prior probability of the edge's action, in [0, 1].
+        parent_visits: visits over all edges of the parent (>= ``visits``).
+        c: the exploration constant (>= 0).
+    """
+    visits = positive_int("visits", visits, minimum=0)
+    parent_visits = positive_int("parent_visits", parent_visits, minimum=visits)
+    c = positive_float("c", c, allow_zero=True)
+    total_value = real_number("total_value", total_value)
+    prior = real_number("prior", prior)
+    if not 0.0 <= prior <= 1.0:
+        raise ValueError(f"prior must be a probability in [0, 1], got {prior!r}")
+    return _puct(total_value, visits, prior, c * math.sqrt(parent_visits + 1))
 
 
 @dataclass(frozen=True)
 class MCTSResult:
-    """What a search found, per action of the root (arrays of shape (num_actions,)).
+    """What a search found, per action of the root.
 
-    ``visits[a]`` counts the simulations that went through action ``a`` (0 for
-    illegal actions; they sum to ``simulations``); ``values[a]`` is the mean
-    value of those simulations from the root player's view, in [-1, 1] (NaN if
-    never visited). ``best_action`` is the most visited action (ties: higher
-    mean value, then the root's random order). Counts and ``seconds`` cover the
-    whole tree, over every call that grew it.
+    | field | shape | meaning |
+    |---|---|---|
+    | ``visits`` | (num_actions,) int | simulations through each action (0: illegal) |
+    | ``values`` | (num_actions,) float | their mean value, root player's view (NaN: unvisited) |
+    | ``priors`` | (num_actions,) or None | the root's prior, renormalised over legal actions |
+
+    ``visits`` sums to ``simulations``; ``values`` lie in [-1, 1].
+    ``best_action`` is the most visited action (ties: higher mean value, then
+    the root's random order). Counts and ``seconds`` cover the whole tree, over
+    every call that grew it: ``nodes`` decision (and terminal) nodes,
+    ``chance_nodes`` chance nodes, ``rollouts`` and their ``rollout_steps``
+    (moves), ``evaluator_calls`` and ``prior_calls``. ``cost`` is the same as a
+    ``DecisionCost``.
     """
 
     visits: np.ndarray
@@ -87,33 +157,33 @@ class MCTSResult:
     evaluator_calls: int
     prior_calls: int
     seconds: float
+    chance_nodes: int = 0
 
     @property
     def policy(self) -> np.ndarray:
         """Visit shares per action, shape (num_actions,), summing to 1."""
         return self.visits / self.visits.sum()
 
-    def stats(self) -> dict[str, float]:
-        """The compute this search spent, as an agent's ``last_stats``."""
-        return {
-            "simulations": self.simulations,
-            "nodes": self.nodes,
-            "rollouts": self.rollouts,
-            "rollout_steps": self.rollout_steps,
-            "evaluator_calls": self.evaluator_calls,
-            "prior_calls": self.prior_calls,
-            "seconds": self.seconds,
-        }
+    @property
+    def cost(self) -> DecisionCost:
+        """The search's compute: the hooks' calls count as network passes (see the module)."""
+        return DecisionCost(
+            simulations=self.simulations,
+            rollout_moves=self.rollout_steps,
+            network_passes=self.evaluator_calls + self.prior_calls,
+            tree_nodes=self.nodes + self.chance_nodes,
+            seconds=self.seconds,
+        )
 
 
 class _Node:
-    """A state in the tree with the statistics of its outgoing edges.
+    """A decision state in the tree with the statistics of its outgoing edges.
 
     ``actions`` are the legal actions in a random order; ``children[i]`` is the
-    node reached by ``actions[i]`` (None until expanded); ``visits[i]`` and
-    ``totals[i]`` are the edge's visit count and summed value from ``player``'s
-    view; ``n`` is the sum of ``visits``. A terminal node has no actions and
-    keeps its ``returns``.
+    node reached by ``actions[i]`` (None until expanded; a ``_ChanceNode`` if the
+    action leads to a chance node); ``visits[i]`` and ``totals[i]`` are the
+    edge's visit count and summed value from ``player``'s view; ``n`` is the sum
+    of ``visits``. A terminal node has no actions and keeps its ``returns``.
     """
 
     __slots__ = (
@@ -133,7 +203,7 @@ class _Node:
         self.state = state
         self.player = state.to_play
         self.actions = actions
-        self.children: list[_Node | None] = [None] * len(actions)
+        self.children: list[_Node | _ChanceNode | None] = [None] * len(actions)
         self.visits = [0] * len(actions)
         self.totals = [0.0] * len(actions)
         self.priors = priors
@@ -142,26 +212,55 @@ class _Node:
         self.returns: tuple[float, float] | None = state.returns() if not actions else None
 
 
+class _ChanceNode:
+    """A chance state in the tree: its outcomes, their cumulative probabilities,
+    and the decision node of each outcome drawn so far (None until drawn)."""
+
+    __slots__ = ("children", "cumulative", "outcomes", "player", "state")
+
+    def __init__(self, state: GameState) -> None:
+        outcomes = state.chance_outcomes()
+        if not outcomes:
+            raise ValueError(f"chance_outcomes() of the chance node {state!r} is empty")
+        self.state = state
+        self.player = CHANCE  # nobody chooses here: no edge statistics
+        self.outcomes = [s for s, _ in outcomes]
+        self.cumulative = list(itertools.accumulate(p for _, p in outcomes))
+        self.children: list[_Node | None] = [None] * len(outcomes)
+
+    def draw(self, u: float) -> int:
+        """The outcome for a uniform number ``u`` in [0, 1)."""
+        for index, bound in enumerate(self.cumulative):
+            if u < bound:
+                return index
+        return len(self.cumulative) - 1  # rounding left the sum just below 1
+
+
 class MCTS:
     """Monte Carlo tree search agent: ``MCTS(simulations, rng)(state) -> action``.
 
-    ``c_uct`` weighs exploration: the UCB1 constant, or with a ``prior`` the
-    PUCT constant of AlphaZero (Silver et al. 2018), where an edge scores
-    ``Q + c_uct * P * sqrt(N + 1) / (1 + n)`` (``Q = 0`` for an edge never tried,
-    ``N`` the parent's visits). ``prior(state)`` returns action probabilities of
-    shape (num_actions,); ``evaluator(state)`` returns a value in [-1, 1] for
-    the player to move and replaces the random rollout.
+    Args:
+        simulations: simulations per decision (a positive int).
+        rng: the ``np.random.Generator`` every random number comes from (required:
+            no hidden seed).
+        c_uct: the exploration constant: of ``ucb_score`` (UCB1), or with a
+            ``prior`` of ``puct_score`` (PUCT, as in AlphaZero).
+        prior: ``prior(state)`` returns action probabilities, shape (num_actions,),
+            and switches selection to PUCT.
+        evaluator: ``evaluator(state)`` returns a value in [-1, 1] for the player
+            to move and replaces the random rollout.
 
-    Calling the agent searches a fresh tree with ``simulations`` simulations and
-    sets ``last_stats`` (simulations, nodes, rollouts, rollout_steps,
-    evaluator_calls, prior_calls, seconds). ``search`` gives the full
-    ``MCTSResult`` and can grow the previous tree further (anytime use).
+    Chance nodes (``state.is_chance()``) are sampled: each simulation draws one
+    outcome with its probability, so an edge's statistics average over chance.
+    Calling the agent searches a fresh tree and sets ``last_cost`` (a
+    ``DecisionCost``); ``search`` gives the full ``MCTSResult`` and can grow the
+    previous tree further (anytime use).
     """
 
     def __init__(
         self,
-        simulations: int = 1000,
-        rng: np.random.Generator | None = None,
+        simulations: int,
+        rng: np.random.Generator,
         c_uct: float = math.sqrt(2.0),
         prior: Prior | None = None,
         evaluator: Evaluator | None = None,
@@ -174,7 +273,7 @@ class MCTS:
                 raise TypeError(f"{name} must be a callable taking a state, or None, got {hook!r}")
         self.prior = prior
         self.evaluator = evaluator
-        self.last_stats: dict[str, float] = {}
+        self.last_cost: DecisionCost | None = None
         self._root: _Node | None = None
         self._counts: dict[str, float] = {}
         self._rollout: Rollout = _rollout_any
@@ -191,7 +290,7 @@ class MCTS:
     def __call__(self, state: GameState) -> int:
         """Search a fresh tree from ``state`` and return the most visited action."""
         result = self.search(state)
-        self.last_stats = result.stats()
+        self.last_cost = result.cost
         return result.best_action
 
     def search(
@@ -208,12 +307,21 @@ class MCTS:
         given, as many as fit in that wall time (at least one; not reproducible);
         with both, stops at whichever comes first. ``reuse_tree=True`` adds the
         simulations to the tree of the previous search, whose root must equal
-        ``state``.
+        ``state``. The root must be a decision state with a move to make.
+
+        Args:
+            state: the root, a decision state with a move to make.
+            simulations: how many (default: the agent's).
+            seconds: a wall-time budget instead of, or with, ``simulations``.
+            reuse_tree: grow the previous search's tree (its root must equal ``state``).
         """
-        if not isinstance(state, GameState):
-            raise TypeError(f"state must be a daopt.games.GameState, got {state!r}")
+        check_state(state)
         if state.is_terminal():
             raise ValueError(f"cannot search from a terminal state (the game is over): {state!r}")
+        if state.is_chance():
+            raise ValueError(
+                f"search from a decision state: {state!r} is a chance node, where nobody chooses"
+            )
         if simulations is not None:
             simulations = positive_int("simulations", simulations)
         if seconds is not None:
@@ -232,7 +340,15 @@ class MCTS:
                 )
         else:
             self._counts = dict.fromkeys(
-                ("rollouts", "rollout_steps", "evaluator_calls", "prior_calls", "seconds"), 0
+                (
+                    "chance_nodes",
+                    "rollouts",
+                    "rollout_steps",
+                    "evaluator_calls",
+                    "prior_calls",
+                    "seconds",
+                ),
+                0,
             )
             self._counts["nodes"] = 1
             self._root = self._new_node(state)
@@ -241,10 +357,10 @@ class MCTS:
         deadline = math.inf if seconds is None else start + seconds
         try:
             # At least one simulation, so that a result always has a most visited action.
-            self._simulate(root)
+            self.simulate(root)
             done = 1
             while (simulations is None or done < simulations) and time.perf_counter() < deadline:
-                self._simulate(root)
+                self.simulate(root)
                 done += 1
         except BaseException:
             self._root = None  # a simulation stopped half-way: the tree is not consistent
@@ -269,41 +385,60 @@ class MCTS:
         return results
 
     # -- one simulation: the four phases ----------------------------------------------
-    def _simulate(self, root: _Node) -> None:
-        path, leaf = self._select(root)
+    def simulate(self, root: _Node) -> None:
+        """One simulation from ``root``: select, expand, evaluate, back up."""
+        path, leaf = self.select(root)
         if leaf is None:  # the last edge leads out of the tree
             parent, index = path[-1]
-            leaf = self._expand(parent, index)
-        self._backup(path, self._evaluate(leaf))
+            leaf = self.expand(parent, index)
+        self.backup(path, self.evaluate(leaf))
 
-    def _select(self, root: _Node) -> tuple[list[tuple[_Node, int]], _Node | None]:
+    def select(self, root: _Node) -> tuple[list[tuple[_Node | _ChanceNode, int]], _Node | None]:
         """Phase 1: descend by the selection rule until an edge leaves the tree.
 
         Returns the path as (node, edge index) pairs and the node at its end,
-        or None if the last edge has no node yet (then it must be expanded).
-        A terminal node ends the descent: its value is known.
+        or None if the last edge has no node yet (then it must be expanded). At a
+        chance node the edge is the outcome drawn. A terminal node ends the
+        descent: its value is known.
         """
         choose = self._choose_uct if self.prior is None else self._choose_puct
-        path = []
+        path: list[tuple[_Node | _ChanceNode, int]] = []
         node = root
         while node.actions:
             index = choose(node)
             path.append((node, index))
             child = node.children[index]
+            while isinstance(child, _ChanceNode):
+                outcome = child.draw(self.rng.random())
+                path.append((child, outcome))
+                child = child.children[outcome]
             if child is None:
                 return path, None
             node = child
         return path, node
 
-    def _expand(self, parent: _Node, index: int) -> _Node:
-        """Phase 2: add the state reached by ``parent.actions[index]`` to the tree."""
-        child = self._new_node(parent.state.play(parent.actions[index]))
+    def expand(self, parent: _Node | _ChanceNode, index: int) -> _Node:
+        """Phase 2: add the state reached by edge ``index`` of ``parent`` to the tree.
+
+        If that state is a chance node, one outcome is drawn and added too, so the
+        new leaf is always a decision (or terminal) node.
+        """
+        if isinstance(parent, _ChanceNode):
+            state = parent.outcomes[index]
+        else:
+            state = parent.state.play(parent.actions[index])
+            parent.expanded += 1
+        if state.is_chance():
+            chance = _ChanceNode(state)
+            parent.children[index] = chance
+            self._counts["chance_nodes"] += 1
+            return self.expand(chance, chance.draw(self.rng.random()))
+        child = self._new_node(state)
         parent.children[index] = child
-        parent.expanded += 1
         self._counts["nodes"] += 1
         return child
 
-    def _evaluate(self, leaf: _Node) -> tuple[float, float]:
+    def evaluate(self, leaf: _Node) -> tuple[float, float]:
         """Phase 3: the leaf's value for each player, (player 0, player 1).
 
         Exact at a terminal node; otherwise the evaluator's estimate, or the
@@ -321,39 +456,36 @@ class MCTS:
         return (value, -value) if leaf.player == 0 else (-value, value)
 
     @staticmethod
-    def _backup(path: list[tuple[_Node, int]], values: tuple[float, float]) -> None:
+    def backup(path: list[tuple[_Node | _ChanceNode, int]], values: tuple[float, float]) -> None:
         """Phase 4: count the visit and add the value on every edge of the path,
-        each from the view of the player who chose that edge."""
+        each from the view of the player who chose that edge (chance chose none)."""
         for node, index in path:
+            if node.player == CHANCE:
+                continue
             node.n += 1
             node.visits[index] += 1
             node.totals[index] += values[node.player]
 
     # -- selection rules -------------------------------------------------------------------
     def _choose_uct(self, node: _Node) -> int:
-        """The edge with the highest UCB1 score (``ucb_score``, inlined for speed)."""
+        """The edge with the highest ``ucb_score``."""
         if node.expanded < len(node.actions):
             # Untried edges score +inf. Actions are stored in a random order, so
             # taking the next untried one breaks the tie among them at random.
             return node.expanded
-        c, log_n, sqrt = self.c_uct, math.log(node.n), math.sqrt
-        # A list comprehension is the fastest loop here; index(max) takes the first best.
+        c, log_n = self.c_uct, math.log(node.n)
+        # index(max) takes the first best.
         scores = [
-            total / visits + c * sqrt(log_n / visits)
+            _ucb(total, visits, log_n, c)
             for total, visits in zip(node.totals, node.visits, strict=True)
         ]
         return scores.index(max(scores))
 
     def _choose_puct(self, node: _Node) -> int:
-        """The edge with the highest PUCT score ``Q + c P sqrt(N + 1) / (1 + n)``.
-
-        ``N + 1`` counts the visit that created the node, so that the prior
-        orders the edges from the first choice on (with ``N`` alone every score
-        would be 0 at a fresh node).
-        """
+        """The edge with the highest ``puct_score``."""
         c_sqrt_n = self.c_uct * math.sqrt(node.n + 1)
         scores = [
-            (total / visits if visits else 0.0) + c_sqrt_n * prior / (1 + visits)
+            _puct(total, visits, prior, c_sqrt_n)
             for total, visits, prior in zip(node.totals, node.visits, node.priors, strict=True)
         ]
         return scores.index(max(scores))
@@ -409,6 +541,7 @@ class MCTS:
             evaluator_calls=int(counts["evaluator_calls"]),
             prior_calls=int(counts["prior_calls"]),
             seconds=float(counts["seconds"]),
+            chance_nodes=int(counts["chance_nodes"]),
         )
 
 
@@ -429,9 +562,11 @@ def _checked_prior(value: Any, state: GameState) -> np.ndarray:
 
 
 def _checked_value(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"evaluator(state) must return a number in [-1, 1], got {value!r}")
-    value = float(value)
+    try:
+        value = real_number("evaluator(state)", value, finite=False)
+    except TypeError as error:
+        message = f"evaluator(state) must return a number in [-1, 1], got {value!r}"
+        raise TypeError(message) from error
     if not -1.0 <= value <= 1.0:  # also rejects NaN
         raise ValueError(f"evaluator(state) must return a value in [-1, 1], got {value!r}")
     return value
@@ -455,28 +590,30 @@ def _rollout_function(state: GameState) -> Rollout:
 
 
 def _rollout_any(state: GameState, rng: np.random.Generator) -> tuple[float, int]:
-    """Play uniformly random moves to the end; return (value for the player to
-    move at ``state``, number of moves played). Works for any game."""
+    """Play uniformly random moves to the end, drawing chance outcomes with their
+    probabilities; return (value for the player to move at ``state``, number of
+    moves played). Works for any game: one uniform number per move or draw."""
     player, steps = state.to_play, 0
-    uniforms: list[float] = []
     while not state.is_terminal():
-        if not uniforms:
-            uniforms = rng.random(64).tolist()[::-1]  # popped from the end, so in draw order
+        u = rng.random()
+        if state.is_chance():
+            state = draw_outcome(state.chance_outcomes(), u)
+            continue
         legal = state.legal_actions()
-        state = state.play(legal[int(uniforms.pop() * len(legal))])
+        state = state.play(legal[int(u * len(legal))])
         steps += 1
     return state.returns()[player], steps
 
 
 # The 512 masks of one player's crosses that contain a line.
-_TTT_WINS = tuple(any(mask & line == line for line in _TTT_LINE_MASKS) for mask in range(512))
+_TTT_WINS = tuple(any(mask & line == line for line in TTT_LINE_MASKS) for mask in range(512))
 
 
 def _rollout_tic_tac_toe(state: TicTacToe, rng: np.random.Generator) -> tuple[float, int]:
-    # The masks of a state are its whole content; reading them (same package)
-    # avoids building a state per move.
+    # The masks of a state are its whole content: playing on them avoids
+    # building a state per move.
     mine, theirs = (
-        (state._crosses, state._noughts) if state.to_play == 0 else (state._noughts, state._crosses)
+        (state.crosses, state.noughts) if state.to_play == 0 else (state.noughts, state.crosses)
     )
     taken = mine | theirs
     empty = [cell for cell in range(9) if not taken >> cell & 1]

@@ -20,6 +20,24 @@ import numpy as np
 
 from daopt.validation import as_array, as_matrix, generator, positive_float, positive_int
 
+__all__ = [
+    "ACTIVATIONS",
+    "MLP",
+    "SGD",
+    "Adam",
+    "ForwardCache",
+    "LossFn",
+    "Optimiser",
+    "TrainLog",
+    "layer_widths",
+    "make_optimiser",
+    "masked_softmax",
+    "mse",
+    "softmax_cross_entropy",
+    "tanh_mse",
+    "train",
+]
+
 ACTIVATIONS = ("tanh", "relu")
 _FILE_FORMAT = "daopt.nn.MLP/1"
 
@@ -230,11 +248,43 @@ class Optimiser(Protocol):
 def _check_grads(params: list[np.ndarray], grads: list[np.ndarray]) -> None:
     if len(grads) != len(params):
         raise ValueError(f"expected {len(params)} gradients, got {len(grads)}")
-    for p, g in zip(params, grads, strict=True):
+    for i, (p, g) in enumerate(zip(params, grads, strict=True)):
         if np.shape(g) != p.shape:
             raise ValueError(
                 f"gradient shape {np.shape(g)} does not match parameter shape {p.shape}"
             )
+        if not np.all(np.isfinite(g)):
+            # A step on NaN or inf would poison every parameter for good.
+            raise ValueError(
+                f"gradient {i} is not finite: training diverged; try a smaller learning rate"
+            )
+
+
+def make_optimiser(
+    name: str, params: list[np.ndarray], learning_rate: float, momentum: float = 0.0
+) -> Optimiser:
+    """``Adam`` ("adam") or ``SGD`` ("sgd", with ``momentum``) on ``params``.
+
+    Args:
+        name: "adam" or "sgd".
+        params: the arrays to update in place (``net.params``).
+        learning_rate: the step size.
+        momentum: SGD's momentum; must be 0 with Adam.
+    """
+    if name == "adam":
+        if momentum:
+            raise ValueError(f"momentum is an SGD setting; Adam does not use it, got {momentum!r}")
+        return Adam(params, learning_rate=learning_rate)
+    if name == "sgd":
+        return SGD(params, learning_rate=learning_rate, momentum=momentum)
+    raise ValueError(f"optimiser must be 'adam' or 'sgd', got {name!r}")
+
+
+def layer_widths(hidden: Any) -> tuple[int, ...]:
+    """``hidden`` as a tuple of positive layer widths."""
+    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
+        raise TypeError(f"hidden must be a sequence of layer widths, got {hidden!r}")
+    return tuple(positive_int(f"hidden[{i}]", h) for i, h in enumerate(hidden))
 
 
 def _npz_path(path: Any) -> str:
@@ -356,6 +406,13 @@ def mse(pred: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
     return float(np.mean(residual**2)), 2.0 * residual / residual.size
 
 
+def tanh_mse(outputs: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
+    """MSE of tanh(outputs (b, 1)) against targets (b,), and its gradient for the outputs (b, 1)."""
+    pred = np.tanh(outputs[:, 0])
+    loss, grad = mse(pred, targets)
+    return loss, (grad * (1.0 - pred**2))[:, None]
+
+
 # --- mini-batch training -------------------------------------------------------
 
 #: ``loss_fn(outputs (b, out), rows (b,)) -> (loss, dloss/doutputs (b, out))``; ``rows``
@@ -365,10 +422,14 @@ LossFn = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
 
 @dataclass
 class TrainLog:
-    """One call of ``train``: per-epoch curves and the work done.
+    """One call of ``train``: the curves and the work done.
 
-    ``epoch_losses`` (epochs,) is the mean mini-batch loss of each epoch;
-    ``evaluations`` (epochs,) is ``evaluate(net)`` after each epoch (empty without it);
+    | field | shape | meaning |
+    |---|---|---|
+    | ``step_losses`` | (steps,) | each mini-batch's loss |
+    | ``epoch_losses`` | (epochs,) | the mean mini-batch loss of each epoch (epoch mode) |
+    | ``evaluations`` | (epochs,) | ``evaluate(net)`` after each epoch (empty without it) |
+
     ``examples`` counts examples passed forward and backward; ``steps`` optimiser steps.
     """
 
@@ -376,6 +437,7 @@ class TrainLog:
     evaluations: list[float] = field(default_factory=list)
     examples: int = 0
     steps: int = 0
+    step_losses: list[float] = field(default_factory=list)
 
 
 def train(
@@ -384,15 +446,30 @@ def train(
     loss_fn: LossFn,
     *,
     optimiser: Optimiser,
-    n_epochs: int,
     batch_size: int,
     rng: np.random.Generator,
+    n_epochs: int | None = None,
+    steps: int | None = None,
     evaluate: Callable[[MLP], float] | None = None,
 ) -> TrainLog:
-    """Mini-batch training: each epoch visits every row of ``inputs`` (n, sizes[0]) once,
-    in an order drawn from ``rng``, ``batch_size`` rows per optimiser step.
+    """Mini-batch training of ``net`` on the rows of ``inputs``: the book's one training loop.
 
-    The optimiser keeps its state, so calling ``train`` again continues where it stopped.
+    Two ways to draw the batches (give exactly one of ``n_epochs`` and ``steps``):
+    ``n_epochs`` visits every row once per epoch, in an order drawn from ``rng``;
+    ``steps`` draws each batch of ``batch_size`` rows uniformly with replacement
+    (fresh data every step, as for chapter 1's contexts). The optimiser keeps its
+    state, so calling ``train`` again continues where it stopped.
+
+    Args:
+        net: the network, updated in place.
+        inputs: (n, sizes[0]) training inputs.
+        loss_fn: ``loss_fn(outputs (b, out), rows (b,)) -> (loss, dloss/doutputs (b, out))``.
+        optimiser: built on ``net.params`` (e.g. ``Adam(net.params)``).
+        batch_size: rows per optimiser step.
+        rng: orders (or draws) the batches.
+        n_epochs: passes over the data (epoch mode).
+        steps: optimiser steps (sampling mode).
+        evaluate: ``evaluate(net)`` after each epoch (epoch mode only).
     """
     if not isinstance(net, MLP):
         raise TypeError(f"net must be a daopt.nn.MLP, got {net!r}")
@@ -405,23 +482,38 @@ def train(
         )
     if not hasattr(optimiser, "step") or getattr(optimiser, "params", None) is not net.params:
         raise ValueError("optimiser must be built on this network's params, e.g. Adam(net.params)")
-    n_epochs = positive_int("n_epochs", n_epochs)
+    if (n_epochs is None) == (steps is None):
+        raise ValueError("give exactly one of n_epochs (epoch mode) and steps (sampling mode)")
     batch_size = positive_int("batch_size", batch_size)
     generator("rng", rng)
     if evaluate is not None and not callable(evaluate):
         raise TypeError(f"evaluate must be callable net -> float, got {evaluate!r}")
     n = data.shape[0]
     log = TrainLog()
+
+    def step(rows: np.ndarray) -> float:
+        outputs, cache = net.forward_cached(data[rows])
+        loss, grad = loss_fn(outputs, rows)
+        optimiser.step(net.backward(cache, grad))
+        log.steps += 1
+        log.step_losses.append(float(loss))
+        return float(loss)
+
+    if steps is not None:
+        steps = positive_int("steps", steps)
+        if evaluate is not None:
+            raise ValueError("evaluate runs after each epoch, so it needs n_epochs")
+        for _ in range(steps):
+            step(rng.integers(0, n, size=batch_size))
+        log.examples += steps * batch_size
+        return log
+    n_epochs = positive_int("n_epochs", n_epochs)
     for _ in range(n_epochs):
         order = rng.permutation(n)
         total = 0.0
         for start in range(0, n, batch_size):
             rows = order[start : start + batch_size]
-            outputs, cache = net.forward_cached(data[rows])
-            loss, grad = loss_fn(outputs, rows)
-            optimiser.step(net.backward(cache, grad))
-            total += float(loss) * rows.shape[0]
-            log.steps += 1
+            total += step(rows) * rows.shape[0]
         log.examples += n
         log.epoch_losses.append(total / n)
         if evaluate is not None:

@@ -25,8 +25,16 @@ from typing import Any
 
 import numpy as np
 
-from daopt.envs import POMDP, _index, check_model
-from daopt.validation import as_matrix, as_vector, generator, positive_float, positive_int
+from daopt.envs import POMDP, check_model
+from daopt.validation import (
+    as_matrix,
+    as_vector,
+    discount_factor,
+    generator,
+    index_below,
+    positive_float,
+    positive_int,
+)
 
 __all__ = [
     "BeliefPlan",
@@ -51,13 +59,6 @@ __all__ = [
 Dynamics = Callable[[np.ndarray, np.ndarray], np.ndarray]
 #: ``reward(states (n, s), actions (n, d)) -> rewards (n,)``
 Reward = Callable[[np.ndarray, np.ndarray], np.ndarray]
-
-
-def _discount(value: Any) -> float:
-    discount = positive_float("discount", value, allow_zero=True)
-    if discount >= 1.0:
-        raise ValueError(f"discount must be in [0, 1), got {value!r}")
-    return discount
 
 
 # --- finite MDPs ----------------------------------------------------------------------
@@ -89,9 +90,16 @@ def value_iteration(
 
     ``transitions`` (S, A, S), ``rewards`` (S, A) or (S, A, S). Ties in the greedy
     policy go to the lowest action.
+
+    Args:
+        transitions: P(s2 | s, a), shape (S, A, S).
+        rewards: R(s, a), shape (S, A), or R(s, a, s2), shape (S, A, S).
+        discount: in [0, 1).
+        tol: stop once no value moves by more than this.
+        max_iterations: stop after this many sweeps.
     """
     p, r = check_model(transitions, rewards)
-    discount = _discount(discount)
+    discount = discount_factor(discount)
     tol = positive_float("tol", tol)
     max_iterations = positive_int("max_iterations", max_iterations)
     n_states, n_actions = r.shape
@@ -121,9 +129,16 @@ def value_iteration(
 
 def policy_evaluation(transitions: Any, rewards: Any, discount: float, policy: Any) -> np.ndarray:
     """The exact values (S,) of a deterministic ``policy`` (S,) of action ints, by solving
-    ``V = R_pi + discount * P_pi V``."""
+    ``V = R_pi + discount * P_pi V``.
+
+    Args:
+        transitions: P(s2 | s, a), shape (S, A, S).
+        rewards: R(s, a), shape (S, A), or (S, A, S).
+        discount: in [0, 1).
+        policy: the action of each state, shape (S,) ints.
+    """
     p, r = check_model(transitions, rewards)
-    discount = _discount(discount)
+    discount = discount_factor(discount)
     n_states, n_actions = r.shape
     if isinstance(policy, (str, bytes)) or policy is None:
         raise TypeError(f"policy must be an array of action ints, got {policy!r}")
@@ -170,7 +185,14 @@ def _bounds(action_low: Any, action_high: Any) -> tuple[np.ndarray, np.ndarray]:
 
 def rollout_returns(dynamics: Dynamics, reward: Reward, state: Any, sequences: Any) -> np.ndarray:
     """Return (n,) of each action sequence in ``sequences`` (n, H, d) from ``state`` (s,):
-    the sum of rewards along the model's trajectory. Costs n x H model evaluations."""
+    the sum of rewards along the model's trajectory. Costs n x H model evaluations.
+
+    Args:
+        dynamics: the model, ``dynamics(states (n, s), actions (n, d)) -> (n, s)``.
+        reward: ``reward(states (n, s), actions (n, d)) -> (n,)``.
+        state: the start, shape (s,).
+        sequences: the action sequences, shape (n, H, d).
+    """
     _check_callable("dynamics", dynamics)
     _check_callable("reward", reward)
     start = as_vector("state", state)
@@ -205,6 +227,15 @@ def random_shooting(
     box, score each on the model, and return the best one's first action.
 
     Spends samples x horizon model evaluations.
+
+    Args:
+        dynamics: the model, ``dynamics(states (n, s), actions (n, d)) -> (n, s)``.
+        reward: ``reward(states (n, s), actions (n, d)) -> (n,)``.
+        state: where to plan from, shape (s,).
+        horizon: H, the plan's length in steps.
+        samples: action sequences drawn per round.
+        rng: draws the sequences.
+        action_low, action_high: the action box, shape (d,) (or scalars).
     """
     _check_callable("dynamics", dynamics)
     _check_callable("reward", reward)
@@ -267,6 +298,15 @@ def cem(
     below ``min_std``. Returns the final mean's first action; ``value`` is the
     mean return of the last elites. Spends iterations x samples x horizon model
     evaluations.
+
+    Args:
+        dynamics, reward, state, horizon, samples, rng, action_low, action_high: as
+            for ``random_shooting`` (``samples`` per round).
+        elites: the best sequences the Gaussian is refitted to (< samples).
+        iterations: rounds of draw-score-refit.
+        init_mean: the first Gaussian's mean, shape (H, d) (default: the box's middle).
+        init_std: its standard deviation, shape (H, d) (default: half the box's width).
+        min_std: the floor of the standard deviation.
     """
     _check_callable("dynamics", dynamics)
     _check_callable("reward", reward)
@@ -321,6 +361,14 @@ def lqr_gain(
 
     ``a_matrix`` A (s, s), ``b_matrix`` B (s, d), ``state_cost`` Q (s, s),
     ``action_cost`` R (d, d), found by iterating the Riccati equation to a fixed point.
+
+    Args:
+        a_matrix: A, shape (s, s).
+        b_matrix: B, shape (s, d).
+        state_cost: Q, shape (s, s), symmetric positive semi-definite.
+        action_cost: R, shape (d, d), symmetric positive definite.
+        tol: stop once the Riccati iterate moves by less than this.
+        max_iterations: give up (ValueError) after this many iterations.
     """
     a = as_matrix("a_matrix", a_matrix)
     s = a.shape[0]
@@ -366,7 +414,15 @@ def run_episode(
     steps: int,
 ) -> EpisodeResult:
     """Run ``policy(state (s,)) -> action (d,)`` for ``steps`` steps from ``state`` on the
-    model (batch functions called with one row) and sum the rewards."""
+    model (batch functions called with one row) and sum the rewards.
+
+    Args:
+        dynamics: the model, ``dynamics(states (n, s), actions (n, d)) -> (n, s)``.
+        reward: ``reward(states (n, s), actions (n, d)) -> (n,)``.
+        policy: ``policy(state (s,)) -> action (d,)``.
+        state: the start, shape (s,).
+        steps: how many steps to run.
+    """
     _check_callable("dynamics", dynamics)
     _check_callable("reward", reward)
     if not callable(policy):
@@ -417,6 +473,15 @@ def model_predictive_control(
     ``planner`` is "shooting" (``random_shooting``) or "cem" (``cem`` with ``elites``,
     default a tenth of the samples but at least 2, and ``iterations``; each plan
     starts from the previous one shifted by a step).
+
+    Args:
+        dynamics, reward, horizon, samples, rng, action_low, action_high: as for
+            ``random_shooting`` (``samples`` per plan, per round for CEM).
+        state: the start, shape (s,).
+        steps: how many steps to act (one plan each).
+        planner: "shooting" or "cem".
+        elites: CEM's elites (default: a tenth of the samples, at least 2).
+        iterations: CEM's rounds per plan.
     """
     if planner not in PLANNERS:
         raise ValueError(f"planner must be one of {PLANNERS}, got {planner!r}")
@@ -461,13 +526,20 @@ def belief_update(
 ) -> tuple[np.ndarray, float]:
     """Bayes' rule: the belief (S,) after taking ``action`` in ``belief`` (S,) and seeing
     ``observation``, and the probability of that observation. Raises ValueError if the
-    observation is impossible."""
+    observation is impossible.
+
+    Args:
+        pomdp: the model.
+        belief: the distribution over hidden states before, shape (S,).
+        action: the action taken.
+        observation: what was seen after it.
+    """
     _check_pomdp(pomdp)
     b = as_vector("belief", belief, length=pomdp.n_states)
     if np.any(b < 0) or not np.isclose(b.sum(), 1.0, atol=1e-9):
         raise ValueError("belief must be a probability vector (non-negative, summing to 1)")
-    action = _index("action", action, pomdp.n_actions)
-    observation = _index("observation", observation, pomdp.n_observations)
+    action = index_below("action", action, pomdp.n_actions)
+    observation = index_below("observation", observation, pomdp.n_observations)
     joint = (b @ pomdp.transitions[:, action, :]) * pomdp.observations[action, :, observation]
     probability = float(joint.sum())
     if probability <= 0:
@@ -531,6 +603,13 @@ def belief_value_iteration(
 
     Raises ValueError if more than ``max_beliefs`` beliefs are reachable (with noisy
     observations or dynamics the reachable set can be infinite).
+
+    Args:
+        pomdp: the model, with its initial belief ``pomdp.initial`` (S,).
+        tol: value iteration stops once no value moves by more than this.
+        max_iterations: value iteration's sweeps at most.
+        max_beliefs: give up (ValueError) beyond this many reachable beliefs.
+        decimals: beliefs equal to this many decimal places are merged.
     """
     _check_pomdp(pomdp)
     tol = positive_float("tol", tol)

@@ -10,6 +10,8 @@ from matplotlib.figure import Figure
 
 from daopt.validation import positive_int
 
+__all__ = ["PALETTE", "STYLE", "figure", "use_book_style"]
+
 # Okabe and Ito (2008), "Color Universal Design": distinguishable under the
 # common forms of colour blindness.
 PALETTE = {

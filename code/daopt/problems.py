@@ -14,6 +14,8 @@ import numpy as np
 
 from daopt.validation import as_vector, positive_float
 
+__all__ = ["DoubleWell", "ObjectiveFamily", "ShiftedQuadratic"]
+
 
 class ObjectiveFamily(ABC):
     """A family of scalar problems ``min_y f(y, x)``, one per context ``x``."""

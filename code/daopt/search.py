@@ -23,7 +23,7 @@ import math
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
-from daopt.games import ConnectFour, GameState, TicTacToe
+from daopt.games import TTT_LINE_MASKS, TTT_LINES, ConnectFour, GameState, TicTacToe, check_state
 from daopt.validation import positive_int
 
 __all__ = [
@@ -53,9 +53,8 @@ class SearchResult:
 
 
 def _check_state(state: object) -> GameState:
-    if not isinstance(state, GameState):
-        raise TypeError(f"state must be a daopt.games.GameState (e.g. TicTacToe()), got {state!r}")
-    return state
+    # Two players and no chance: a chance node would be read as a third player.
+    return check_state(state, chance=False)
 
 
 def _check_flag(name: str, value: object) -> bool:
@@ -152,27 +151,20 @@ def minimax(state: GameState, *, exact: bool = False) -> SearchResult:
 # --- move ordering -----------------------------------------------------------
 
 # Tic-tac-toe cell preference: the centre lies on 4 lines, corners on 3, edges on 2.
-_TTT_LINES = (
-    (0, 1, 2), (3, 4, 5), (6, 7, 8), (0, 3, 6), (1, 4, 7), (2, 5, 8), (0, 4, 8), (2, 4, 6),
-)  # fmt: skip
-_TTT_LINE_MASKS = tuple(sum(1 << c for c in line) for line in _TTT_LINES)
-_TTT_CENTRALITY = tuple(sum(cell in line for line in _TTT_LINES) for cell in range(9))
+_TTT_CENTRALITY = tuple(sum(cell in line for line in TTT_LINES) for cell in range(9))
 
 
 def _ttt_masks(state: TicTacToe) -> tuple[int, int]:
     """(stones of the player to move, stones of the opponent) as 9-bit masks."""
-    cells = state.cells()
-    mine, theirs = ("X", "O") if state.to_play == 0 else ("O", "X")
-    return (
-        sum(1 << i for i, c in enumerate(cells) if c == mine),
-        sum(1 << i for i, c in enumerate(cells) if c == theirs),
-    )
+    if state.to_play == 0:
+        return state.crosses, state.noughts
+    return state.noughts, state.crosses
 
 
 def _ttt_wins(stones: int, empty: int) -> int:
     """Empty cells where ``stones`` would complete a line."""
     out = 0
-    for line in _TTT_LINE_MASKS:
+    for line in TTT_LINE_MASKS:
         gap = line & ~stones
         if gap & (gap - 1) == 0 and gap & empty:
             out |= gap
@@ -253,6 +245,12 @@ def alphabeta(
     window starts at the range of possible values. Returns the same value as
     ``minimax`` and the number of states visited; the states the ordering
     looks at to rank moves are not counted.
+
+    Args:
+        state: the root, a two-player state without chance.
+        table: use a transposition table.
+        ordering: False, True (= "threats"), "centre" or "threats".
+        exact: search for the exact score (win fastest) instead of win/draw/loss.
     """
     _check_state(state)
     _check_flag("table", table)
@@ -404,9 +402,9 @@ class ConnectFourSolver:
         if root is not None:
             return (root > 0) - (root < 0)
         current, mask, moves = state.current, state.mask, state.moves_played
-        if self._negamax(current, mask, moves, 0, 1) > 0:
+        if self.negamax(current, mask, moves, 0, 1) > 0:
             return 1
-        return 0 if self._negamax(current, mask, moves, -1, 0) > -1 else -1
+        return 0 if self.negamax(current, mask, moves, -1, 0) > -1 else -1
 
     def score(self, state: ConnectFour) -> int:
         """The exact score for the player to move (see the module docstring)."""
@@ -423,7 +421,7 @@ class ConnectFourSolver:
                 mid = _half_towards_zero(low)
             elif mid >= 0 and _half_towards_zero(high) > mid:
                 mid = _half_towards_zero(high)
-            result = self._negamax(current, mask, moves, mid, mid + 1)
+            result = self.negamax(current, mask, moves, mid, mid + 1)
             if result <= mid:
                 high = result
             else:
@@ -439,11 +437,17 @@ class ConnectFourSolver:
             return (self.cells + 1 - state.moves_played) // 2
         return None
 
-    def _negamax(self, current: int, mask: int, moves: int, alpha: int, beta: int) -> int:
+    def negamax(self, current: int, mask: int, moves: int, alpha: int, beta: int) -> int:
         """Score of a position in which the player to move cannot win at once.
 
         Fail-hard within (alpha, beta): a result <= alpha is an upper bound, a
         result >= beta a lower bound, anything between is exact.
+
+        Args:
+            current: bitboard of the stones of the player to move.
+            mask: bitboard of all stones.
+            moves: stones on the board.
+            alpha, beta: the search window.
         """
         self.nodes += 1
         cells, board = self.cells, self._board
@@ -497,7 +501,7 @@ class ConnectFourSolver:
             order = [playable]
         opponent = current ^ mask
         for move in order:
-            score = -self._negamax(opponent, mask | move, moves + 1, -beta, -alpha)
+            score = -self.negamax(opponent, mask | move, moves + 1, -beta, -alpha)
             if score >= beta:
                 self._store(key, (score << 1) | 1)
                 return score
@@ -534,7 +538,7 @@ def _ttt_score(mine: int, theirs: int) -> int:
         return known
     taken = mine | theirs
     stones = taken.bit_count()
-    if any(theirs & line == line for line in _TTT_LINE_MASKS):
+    if any(theirs & line == line for line in TTT_LINE_MASKS):
         score = -((11 - stones) // 2)
     elif stones == 9:
         score = 0

@@ -9,7 +9,6 @@ human's move, lets the agent reply and returns the status message.
 from __future__ import annotations
 
 import html
-import numbers
 from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
@@ -18,7 +17,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyBboxPatch
 
 from daopt import plots
+from daopt.cost import DecisionCost
 from daopt.games import PLAYER_COLOURS, PLAYER_MARKS, ConnectFour, GameState, TicTacToe
+from daopt.validation import is_integer
+
+__all__ = ["GameController", "GameWidget", "board_figure", "draw_board", "format_cost", "play"]
 
 Agent = Callable[[GameState], int]
 
@@ -35,27 +38,29 @@ def _check_game(state: object) -> TicTacToe | ConnectFour:
 
 
 def _check_player(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if not is_integer(value):
         raise TypeError(f"{name} must be 0 (move first) or 1 (move second), got {value!r}")
     if value not in (0, 1):
         raise ValueError(f"{name} must be 0 (move first) or 1 (move second), got {value!r}")
     return int(value)
 
 
-def format_stats(stats: Mapping[str, float] | None) -> str:
-    """An agent's ``last_stats`` as one line, e.g. "nodes 12,345 · seconds 0.0123"."""
-    if not stats:
+def format_cost(cost: DecisionCost | None) -> str:
+    """An agent's ``last_cost`` as one line of its non-zero counts, e.g.
+    "simulations 100 · tree nodes 1,234 · seconds 0.0123"; "" for None."""
+    if cost is None:
         return ""
+    if not isinstance(cost, DecisionCost):
+        raise TypeError(f"cost must be a daopt.cost.DecisionCost or None, got {cost!r}")
     parts = []
-    for name, value in stats.items():
-        if isinstance(value, numbers.Integral) or (
-            isinstance(value, float) and value.is_integer() and abs(value) >= 1
-        ):
-            parts.append(f"{name} {int(value):,}")
-        elif isinstance(value, numbers.Real):
-            parts.append(f"{name} {float(value):.3g}")
+    for name, value in cost.as_dict().items():
+        if not value:
+            continue
+        label = name.replace("_", " ")
+        if name != "seconds" and float(value).is_integer():
+            parts.append(f"{label} {int(value):,}")
         else:
-            parts.append(f"{name} {value}")
+            parts.append(f"{label} {value:.3g}")
     return " · ".join(parts)
 
 
@@ -77,7 +82,7 @@ class GameController:
         self.human = _check_player("human", human)
         self.state: TicTacToe | ConnectFour = start
         self.moves: list[int] = []  # the actions played since the start
-        self.last_stats: dict[str, float] | None = None
+        self.last_cost: DecisionCost | None = None
         self.message = ""
         self.new_game()
 
@@ -100,7 +105,7 @@ class GameController:
         moves at once if it is its turn. Returns the status message."""
         if human is not None:
             self.human = _check_player("human", human)
-        self.state, self.moves, self.last_stats = self.start, [], None
+        self.state, self.moves, self.last_cost = self.start, [], None
         self.message = self._turn_message()
         if self.agent_to_move:
             return self.reply()
@@ -112,7 +117,7 @@ class GameController:
         An illegal click (a taken cell, a full column, after the game is over or
         out of turn) changes nothing; the message says why.
         """
-        if isinstance(action, bool) or not isinstance(action, numbers.Integral):
+        if not is_integer(action):
             raise TypeError(f"action must be an int, got {action!r}")
         action = int(action)
         if self.over:
@@ -137,12 +142,12 @@ class GameController:
             return self.message
         legal = self.state.legal_actions()
         action = self.agent(self.state)
-        if isinstance(action, bool) or not isinstance(action, numbers.Integral):
+        if not is_integer(action):
             raise TypeError(f"the agent returned {action!r}, not an int; legal moves are {legal}")
         if int(action) not in legal:
             raise ValueError(f"the agent chose illegal move {action!r}; legal moves are {legal}")
-        stats = getattr(self.agent, "last_stats", None)
-        self.last_stats = dict(stats) if isinstance(stats, Mapping) else None
+        cost = getattr(self.agent, "last_cost", None)
+        self.last_cost = cost if isinstance(cost, DecisionCost) else None
         self._play(int(action))
         played = f"The agent played {self.describe(int(action))}."
         self.message = f"{played} {self._result() if self.over else self._turn_message()}"
@@ -296,7 +301,7 @@ class GameWidget(widgets.VBox):
         state = controller.state
         text = controller.message if message is None else message
         self.status.value = f"<b>{html.escape(text)}</b>"
-        stats = format_stats(controller.last_stats)
+        stats = format_cost(controller.last_cost)
         self.stats.value = (
             f"<small>agent's last move: {html.escape(stats)}</small>" if stats else ""
         )
@@ -319,7 +324,7 @@ def play(state: GameState, agent: Agent, *, human: int = 0) -> GameWidget:
     """A widget to play ``state``'s game against ``agent`` (any ``agent(state) -> action``).
 
     ``human`` is the side the human plays: 0 moves first, 1 second (the widget
-    lets the human switch). The agent's ``last_stats``, if it has them, are shown
+    lets the human switch). The agent's ``last_cost``, if it has one, is shown
     after each of its moves.
     """
     return GameWidget(GameController(state, agent, human=human))

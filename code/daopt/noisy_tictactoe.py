@@ -7,7 +7,7 @@ The state protocol of ``daopt.games`` (``legal_actions``, ``play``,
 - ``NoisyTicTacToe`` is a decision state. ``play(cell)`` does not place the
   stone; it returns a ``NoisyMove``, the chance node "a stone is on its way to
   ``cell``".
-- A ``NoisyMove`` has ``to_play == CHANCE`` (-1) and ``is_chance() == True``.
+- A ``NoisyMove`` has ``to_play == daopt.games.CHANCE`` (-1) and ``is_chance() == True``.
   ``chance_outcomes()`` lists ``(state, probability)`` pairs, the decision
   states where the stone may land; its ``legal_actions()`` are the outcome
   indices and ``play(i)`` picks outcome ``i`` (so generic tree code can walk
@@ -24,18 +24,22 @@ the game is ordinary tic-tac-toe.
 
 from __future__ import annotations
 
-import numbers
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable
 
 import numpy as np
 
-from daopt.games import _TTT_IMAGE, _TTT_SYMMETRIES, GameState, TicTacToe
+from daopt.games import (
+    CHANCE,
+    TTT_MASK_IMAGES,
+    TTT_SYMMETRIES,
+    GameState,
+    TicTacToe,
+    draw_outcome,
+)
 from daopt.validation import generator, positive_float
 
-__all__ = ["CHANCE", "NEIGHBOURHOODS", "NoisyMove", "NoisyTicTacToe", "is_chance", "play_game"]
+__all__ = ["NEIGHBOURHOODS", "NoisyMove", "NoisyTicTacToe"]
 
-#: ``to_play`` of a chance node.
-CHANCE = -1
 NEIGHBOURHOODS = ("orthogonal", "adjacent", "anywhere")
 
 
@@ -61,11 +65,6 @@ def _neighbours(kind: str) -> tuple[tuple[int, ...], ...]:
 _NEIGHBOURS = {kind: _neighbours(kind) for kind in NEIGHBOURHOODS}
 
 
-def is_chance(state: object) -> bool:
-    """True for a chance node (a state whose next event is drawn, not chosen)."""
-    return getattr(state, "to_play", None) == CHANCE
-
-
 class NoisyTicTacToe(GameState):
     """A decision state of noisy tic-tac-toe: ``NoisyTicTacToe(slip=0.2)`` is the empty board.
 
@@ -75,6 +74,7 @@ class NoisyTicTacToe(GameState):
 
     __slots__ = ("_board", "_neighbourhood", "_slip")
     num_actions = 9
+    has_chance_nodes = True
 
     def __init__(self, slip: float = 0.0, neighbourhood: str = "adjacent") -> None:
         self._slip = _check_slip(slip)
@@ -118,9 +118,6 @@ class NoisyTicTacToe(GameState):
     def winner(self) -> int | None:
         return self._board.winner
 
-    def is_chance(self) -> bool:
-        return False
-
     def legal_actions(self) -> list[int]:
         return self._board.legal_actions()
 
@@ -132,8 +129,8 @@ class NoisyTicTacToe(GameState):
         cell = self._check_action(action)
         return NoisyMove._make(self, cell)
 
-    def _why_illegal(self, action: int) -> str:
-        return self._board._why_illegal(action)
+    def why_illegal(self, action: int) -> str:
+        return self._board.why_illegal(action)
 
     def key(self) -> Hashable:
         return ("decide", self._slip, self._neighbourhood, self._board.key())
@@ -168,6 +165,7 @@ class NoisyMove(GameState):
 
     __slots__ = ("_cell", "_outcomes", "_parent")
     num_actions = 9
+    has_chance_nodes = True
 
     @classmethod
     def _make(cls, parent: NoisyTicTacToe, cell: int) -> NoisyMove:
@@ -238,19 +236,12 @@ class NoisyMove(GameState):
     def sample(self, rng: np.random.Generator) -> NoisyTicTacToe:
         """One outcome drawn with its probability (one uniform number from ``rng``)."""
         generator("rng", rng)
-        landing = self.landing()
-        u = rng.random()
-        cell = landing[-1][0]  # if rounding leaves u >= the sum of the probabilities
-        for c, p in landing:
-            u -= p
-            if u < 0:
-                cell = c
-                break
+        cell = draw_outcome(self.landing(), rng.random())
         parent = self._parent
         # Only the drawn outcome is built: rollouts draw many and keep one.
         return NoisyTicTacToe._make(parent._board.play(cell), parent._slip, parent._neighbourhood)
 
-    def _why_illegal(self, action: int) -> str:
+    def why_illegal(self, action: int) -> str:
         return (
             f"a chance node's actions are its outcome indices 0..{len(self.chance_outcomes()) - 1}"
         )
@@ -258,12 +249,12 @@ class NoisyMove(GameState):
     def key(self) -> Hashable:
         parent = self._parent
         board = parent._board
-        crosses, noughts = board._crosses, board._noughts  # same package: the raw masks
+        crosses, noughts = board.crosses, board.noughts
         # The noise is symmetric under the square's symmetries, so a chance node's
         # key is the smallest image of (stones, aimed cell) over the 8 of them.
         code = min(
             (image[crosses], image[noughts], perm[self._cell])
-            for image, perm in zip(_TTT_IMAGE, _TTT_SYMMETRIES, strict=True)
+            for image, perm in zip(TTT_MASK_IMAGES, TTT_SYMMETRIES, strict=True)
         )
         return ("chance", parent._slip, parent._neighbourhood, code)
 
@@ -292,30 +283,3 @@ def _check_neighbourhood(neighbourhood: object) -> str:
     if neighbourhood not in NEIGHBOURHOODS:
         raise ValueError(f"neighbourhood must be one of {NEIGHBOURHOODS}, got {neighbourhood!r}")
     return str(neighbourhood)
-
-
-def play_game(
-    start: GameState,
-    agents: Sequence[Callable[[GameState], int]],
-    rng: np.random.Generator,
-) -> tuple[float, float]:
-    """Play one game from ``start``: ``agents[p](state)`` moves for player p at decision
-    states, chance nodes are drawn with ``rng``. Returns (player 0, player 1) payoffs."""
-    if not isinstance(start, GameState):
-        raise TypeError(f"start must be a daopt.games.GameState, got {start!r}")
-    if isinstance(agents, (str, bytes)) or not isinstance(agents, Sequence) or len(agents) != 2:
-        raise TypeError(f"agents must be a pair of agents (player 0, player 1), got {agents!r}")
-    for agent in agents:
-        if not callable(agent):
-            raise TypeError(f"an agent must be callable state -> action, got {agent!r}")
-    generator("rng", rng)
-    state = start
-    while not state.is_terminal():
-        if is_chance(state):
-            state = state.sample(rng)  # type: ignore[attr-defined]
-        else:
-            action = agents[state.to_play](state)
-            if isinstance(action, bool) or not isinstance(action, numbers.Integral):
-                raise TypeError(f"an agent returned {action!r}, expected an int action")
-            state = state.play(int(action))
-    return state.returns()

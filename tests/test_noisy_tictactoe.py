@@ -1,5 +1,6 @@
-"""daopt.stochastic (noisy tic-tac-toe, chance nodes) and daopt.chance (expectiminimax,
-Star1 pruning, tree sizes, MCTS with chance nodes)."""
+"""daopt.noisy_tictactoe (noisy tic-tac-toe, chance nodes), daopt.expectimax
+(expectiminimax, Star1 pruning, tree sizes), and the chance nodes of daopt.mcts,
+daopt.search and daopt.arena."""
 
 from __future__ import annotations
 
@@ -10,24 +11,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from daopt import search
-from daopt.chance import (
-    ChanceMCTS,
+from daopt import arena, search
+from daopt.arena import play_game
+from daopt.expectimax import (
     action_values,
     expectiminimax,
     optimal_actions,
     tree_levels,
     tree_size,
 )
-from daopt.games import ConnectFour, TicTacToe
-from daopt.stochastic import (
-    CHANCE,
-    NEIGHBOURHOODS,
-    NoisyMove,
-    NoisyTicTacToe,
-    is_chance,
-    play_game,
-)
+from daopt.games import CHANCE, ConnectFour, TicTacToe
+from daopt.mcts import MCTS
+from daopt.noisy_tictactoe import NEIGHBOURHOODS, NoisyMove, NoisyTicTacToe
 
 
 def random_board(rng: np.random.Generator, stones: int) -> TicTacToe:
@@ -63,7 +58,7 @@ def for_player_to_move(state, value_for_player_0: float) -> float:
 def test_play_returns_a_chance_node_whose_outcomes_are_distributions() -> None:
     state = NoisyTicTacToe(slip=0.3, neighbourhood="adjacent")
     move = state.play(4)  # the centre: all 8 neighbours are empty
-    assert isinstance(move, NoisyMove) and is_chance(move) and move.is_chance()
+    assert isinstance(move, NoisyMove) and move.is_chance()
     assert move.to_play == CHANCE and move.mover == 0 and move.cell == 4
     outcomes = move.chance_outcomes()
     assert len(outcomes) == 9
@@ -177,18 +172,43 @@ def test_play_game_draws_chance_and_asks_the_agents() -> None:
         return state.legal_actions()[0]
 
     for slip in (0.0, 0.5):
-        returns = play_game(NoisyTicTacToe(slip), [first_legal, first_legal], rng)
-        assert returns in {(1.0, -1.0), (-1.0, 1.0), (0.0, 0.0)}
+        record = play_game([first_legal, first_legal], NoisyTicTacToe(slip), rng=rng)
+        assert record.returns in {(1.0, -1.0), (-1.0, 1.0), (0.0, 0.0)}
+        assert record.decisions and all(d.player in (0, 1) for d in record.decisions)
     # Without noise, "first legal cell" for both: X takes 0, 2, 4, 6 and wins on the diagonal.
-    assert play_game(NoisyTicTacToe(0.0), [first_legal, first_legal], rng) == (1.0, -1.0)
+    record = play_game([first_legal, first_legal], NoisyTicTacToe(0.0), rng=rng)
+    assert record.returns == (1.0, -1.0) and record.actions == [0, 1, 2, 3, 4, 5, 6]
+    with pytest.raises(TypeError, match="rng"):
+        play_game([first_legal, first_legal], NoisyTicTacToe())
     with pytest.raises(TypeError, match="pair"):
-        play_game(NoisyTicTacToe(), [first_legal], rng)
+        play_game([first_legal], NoisyTicTacToe(), rng=rng)
     with pytest.raises(TypeError, match="callable"):
-        play_game(NoisyTicTacToe(), [first_legal, 3], rng)
+        play_game([first_legal, 3], NoisyTicTacToe(), rng=rng)
     with pytest.raises(TypeError, match="GameState"):
-        play_game("board", [first_legal, first_legal], rng)
-    with pytest.raises(TypeError, match="int action"):
-        play_game(NoisyTicTacToe(), [lambda s: "a", first_legal], rng)
+        play_game([first_legal, first_legal], "board", rng=rng)
+    with pytest.raises(TypeError, match="expected an int"):
+        play_game([lambda s: "a", first_legal], NoisyTicTacToe(), rng=rng)
+
+
+def test_two_player_code_refuses_chance_instead_of_reading_a_third_player() -> None:
+    """search and arena treat to_play == -1 as a player no more: they refuse chance."""
+    state = NoisyTicTacToe.from_board(TicTacToe.from_cells("XX.OO...."), 0.0)
+    refused = 0
+    for call in (
+        lambda: search.solve(state),
+        lambda: search.minimax(state),
+        lambda: search.alphabeta(state),
+        lambda: search.optimal_actions(state),
+        lambda: search.solve(state.play(2)),
+        lambda: arena.optimal_move_rate(lambda s: 2, [state]),
+        lambda: arena.sample_positions(NoisyTicTacToe(0.2), 3, np.random.default_rng(0)),
+    ):
+        with pytest.raises(ValueError, match=r"chance nodes.*daopt\.expectimax"):
+            call()
+        refused += 1
+    assert refused == 7
+    # The exact answer the refused code got wrong: X wins at once.
+    assert expectiminimax(state).value == 1.0
 
 
 # --- expectiminimax -------------------------------------------------------------------------
@@ -357,41 +377,47 @@ def test_noise_helps_the_first_player() -> None:
 
 def test_chance_mcts_takes_a_win_and_blocks_a_loss() -> None:
     win = NoisyTicTacToe.from_board(TicTacToe.from_cells("XX.OO...."), 0.0)
-    agent = ChanceMCTS(300, np.random.default_rng(0))
+    agent = MCTS(300, np.random.default_rng(0))
     assert agent(win) == 2
     block = NoisyTicTacToe.from_board(TicTacToe.from_cells("XX.O....."), 0.0)
-    assert ChanceMCTS(500, np.random.default_rng(1))(block) == 2
-    stats = agent.last_stats
-    assert stats["simulations"] == 300 and stats["nodes"] >= 1
-    assert stats["chance_nodes"] >= 1 and stats["rollouts"] >= 1
+    assert MCTS(500, np.random.default_rng(1))(block) == 2
+    cost = agent.last_cost
+    assert cost.simulations == 300 and cost.tree_nodes >= 2 and cost.rollout_moves >= 1
+    result = agent.search(win)
+    assert result.chance_nodes >= 1 and result.rollouts >= 1
+    assert result.cost.tree_nodes == result.nodes + result.chance_nodes
+
+
+def test_mcts_estimates_a_noisy_value_near_the_exact_one() -> None:
+    """The fault this fixes: treating the chance node as a player, MCTS estimated
+    -0.52 where the exact value is +0.36."""
+    state = NoisyTicTacToe.from_board(TicTacToe.from_cells("X...O...."), 0.3)
+    exact = expectiminimax(state, table=True).value
+    result = MCTS(4000, np.random.default_rng(3)).search(state)
+    best = result.values[result.best_action]
+    assert abs(best - exact) < 0.15, (best, exact)
 
 
 def test_chance_mcts_is_reproducible_and_visits_sum_to_simulations() -> None:
     state = NoisyTicTacToe(0.3)
-    one = ChanceMCTS(200, np.random.default_rng(7)).search(state)
-    two = ChanceMCTS(200, np.random.default_rng(7)).search(state)
-    assert one == two
-    assert sum(one.values()) == 200 and set(one) <= set(range(9))
+    one = MCTS(200, np.random.default_rng(7)).search(state)
+    two = MCTS(200, np.random.default_rng(7)).search(state)
+    assert np.array_equal(one.visits, two.visits) and one.values.tolist() == two.values.tolist()
+    assert one.visits.sum() == 200 and one.visits.shape == (9,)
 
 
 def test_chance_mcts_also_plays_deterministic_games() -> None:
     board = ConnectFour.from_moves("445", rows=4, cols=5)
-    agent = ChanceMCTS(200, np.random.default_rng(0))
-    assert agent(board) in board.legal_actions()
-    assert agent.last_stats["chance_nodes"] == 0
+    result = MCTS(200, np.random.default_rng(0)).search(board)
+    assert result.best_action in board.legal_actions()
+    assert result.chance_nodes == 0 and result.nodes > 1
 
 
 def test_chance_mcts_rejects_bad_input() -> None:
-    with pytest.raises(ValueError, match="simulations"):
-        ChanceMCTS(0, np.random.default_rng(0))
-    with pytest.raises(TypeError, match="Generator"):
-        ChanceMCTS(10, 0)
-    with pytest.raises(ValueError, match="c_uct"):
-        ChanceMCTS(10, np.random.default_rng(0), c_uct=-1.0)
-    agent = ChanceMCTS(10, np.random.default_rng(0))
+    agent = MCTS(10, np.random.default_rng(0))
     with pytest.raises(ValueError, match="decision state"):
         agent(NoisyTicTacToe(0.1).play(0))
-    with pytest.raises(ValueError, match="decision state"):
+    with pytest.raises(ValueError, match="terminal state"):
         agent(NoisyTicTacToe.from_board(TicTacToe.from_cells("XXXOO....")))
     with pytest.raises(TypeError, match="GameState"):
         agent("board")
@@ -410,6 +436,41 @@ def test_chance_mcts_is_close_to_optimal_with_enough_simulations() -> None:
         if len(ranked) < 2 or ranked[0] - ranked[1] < 0.2:
             continue
         tried += 1
-        found += ChanceMCTS(2000, np.random.default_rng(tried))(state) in optimal_actions(state)
+        found += MCTS(2000, np.random.default_rng(tried))(state) in optimal_actions(state)
     assert found >= 5, found
     assert math.isfinite(ranked[0])
+
+
+def test_expectiminimax_refuses_a_bound_below_the_payoffs_and_an_order_that_drops_moves() -> None:
+    state = NoisyTicTacToe.from_board(TicTacToe.from_cells("XX.OO...."), 0.2)
+    with pytest.raises(ValueError, match=r"bound=0\.5 is below a payoff"):
+        expectiminimax(state, prune=True, bound=0.5)
+    with pytest.raises(ValueError, match="order\\(state\\) must return the legal actions"):
+        expectiminimax(state, order=lambda s: [])
+    with pytest.raises(ValueError, match="order\\(state\\) must return the legal actions"):
+        expectiminimax(state, order=lambda s: s.legal_actions()[:1])
+    reversed_value = expectiminimax(state, order=lambda s: s.legal_actions()[::-1]).value
+    assert reversed_value == expectiminimax(state).value
+
+
+def test_a_match_with_chance_draws_outcomes_and_counts_the_search() -> None:
+    rng = np.random.default_rng(3)
+    result = arena.play_match(
+        MCTS(50, np.random.default_rng(1)),
+        arena.RandomAgent(np.random.default_rng(2)),
+        NoisyTicTacToe(0.2),
+        4,
+        rng=rng,
+    )
+    assert result.games == 4 and result.decisions_a > 0
+    assert result.cost_a.simulations == 50 and result.cost_a.tree_nodes > 1
+    assert all(d.player in (0, 1) for r in result.records for d in r.decisions)
+    with pytest.raises(TypeError, match="rng"):
+        arena.play_match(first_legal_agent, first_legal_agent, NoisyTicTacToe(0.2), 2)
+    with pytest.raises(ValueError, match="random openings"):
+        arena.play_match(first_legal_agent, first_legal_agent, NoisyTicTacToe(0.2), 2,
+                         opening_moves=2, rng=rng)  # fmt: skip
+
+
+def first_legal_agent(state):
+    return state.legal_actions()[0]
