@@ -26,13 +26,16 @@ CHECKERS = [
     (checks.check_cheapest_plan, 5),
     (checks.check_cem_update, 3),
     (checks.check_expectimax, 1),
+    (checks.check_author_posterior, 3),
+    (checks.check_dirichlet_predictive, 3),
+    (checks.check_performative_loss, 3),
 ]
 
 
 def test_every_checker_is_listed_here() -> None:
     names = {name for name in checks.__all__ if name.startswith("check_")}
     assert names == {checker.__name__ for checker, _ in CHECKERS}
-    assert len(names) == 11
+    assert len(names) == 14
 
 
 def never_returns(*args, **kwargs):

@@ -280,7 +280,7 @@ def test_fixed_points_and_the_direct_minimiser() -> None:
 
 
 def test_checkers_accept_right_answers_and_name_wrong_ones() -> None:
-    from daopt import lm_checks
+    from daopt import checks
 
     def posterior(transitions, weights, context):
         log_post = np.log(weights).copy()
@@ -311,15 +311,15 @@ def test_checkers_accept_right_answers_and_name_wrong_ones() -> None:
         return -np.sum(base * np.log(p))
 
     good = [
-        lm_checks.check_author_posterior(posterior),
-        lm_checks.check_dirichlet_predictive(dirichlet),
-        lm_checks.check_performative_loss(loss),
+        checks.check_author_posterior(posterior),
+        checks.check_dirichlet_predictive(dirichlet),
+        checks.check_performative_loss(loss),
     ]
     assert all(good), [r.message for r in good]
     bad = [
-        lm_checks.check_author_posterior(posterior_without_prior),
-        lm_checks.check_dirichlet_predictive(lambda tokens, vocab, concentration: 1 / 0),
-        lm_checks.check_performative_loss(loss_ignoring_feedback),
+        checks.check_author_posterior(posterior_without_prior),
+        checks.check_dirichlet_predictive(lambda tokens, vocab, concentration: 1 / 0),
+        checks.check_performative_loss(loss_ignoring_feedback),
     ]
     assert not any(bad)
     assert "differ" in bad[0].message and "ZeroDivisionError" in bad[1].message

@@ -29,6 +29,11 @@ One concept per module (import the module you need: ``from daopt import mcts``):
   script and its chapter) and the held-out tic-tac-toe test set
 - ``envs``      -- finite MDPs/POMDPs, grid worlds with hidden goals, a d-dimensional point mass
 - ``planning``  -- value iteration, random shooting, CEM, MPC, LQR, belief-state planning
+- ``lm``        -- language models on a language whose truth is known: a mixture of
+  Markov authors with its exact Bayes predictive, n-gram and MLP next-token models,
+  dynamic evaluation, decoding
+- ``performative`` -- a world whose next token answers the prediction, and the two ways
+  of predicting it (teacher-forced and loss-minimising)
 - ``widgets``   -- play tic-tac-toe or Connect Four against any agent in Jupyter;
   static board figures for the rendered book
 - ``plots``     -- the book's figure style

@@ -19,11 +19,17 @@ naming the first input on which it is not; ``strict=True`` raises
 | 6 | ``check_q_update`` |
 | 7 | ``check_break_even_decisions``, ``check_cheapest_plan`` |
 | 8 | ``check_cem_update``, ``check_expectimax`` |
+| 10 | ``check_author_posterior``, ``check_dirichlet_predictive``, ``check_performative_loss`` |
 """
 
 from daopt.checks.bill import check_break_even_decisions, check_cheapest_plan
 from daopt.checks.direct import check_gradient_descent, check_grid_search
 from daopt.checks.games import check_has_line
+from daopt.checks.language import (
+    check_author_posterior,
+    check_dirichlet_predictive,
+    check_performative_loss,
+)
 from daopt.checks.learning import check_dense_backward, check_q_update
 from daopt.checks.mcts import check_ucb
 from daopt.checks.planning import check_cem_update
@@ -33,15 +39,18 @@ from daopt.checks.search import check_expectimax, check_minimax
 __all__ = [
     "TIME_LIMIT",
     "CheckResult",
+    "check_author_posterior",
     "check_break_even_decisions",
     "check_cem_update",
     "check_cheapest_plan",
     "check_dense_backward",
+    "check_dirichlet_predictive",
     "check_expectimax",
     "check_gradient_descent",
     "check_grid_search",
     "check_has_line",
     "check_minimax",
+    "check_performative_loss",
     "check_q_update",
     "check_ucb",
 ]
