@@ -35,6 +35,7 @@ from daopt.validation import generator, positive_float, positive_int
 __all__ = [
     "KINDS",
     "WEIGHTS",
+    "GateReport",
     "GatedAgent",
     "NetOutput",
     "PUCTAgent",
@@ -44,11 +45,13 @@ __all__ = [
     "check_state",
     "features",
     "fit",
+    "gate_report",
     "heads",
     "mirror_features",
     "mirror_targets",
     "new_network",
     "pretrained",
+    "reliability",
     "search_cost",
     "tactical_move",
 ]
@@ -482,6 +485,63 @@ class GatedAgent(_Agent):
             f"GatedAgent(threshold={self.threshold}, simulations={self.planner.simulations}, "
             f"tactics={self.tactics})"
         )
+
+
+# --- judging the gate -------------------------------------------------------------------
+
+
+def _flags(name: str, value: Any, n: int | None = None) -> np.ndarray:
+    array = np.asarray(value)
+    if array.ndim != 1 or array.size == 0 or array.dtype != np.bool_:
+        raise TypeError(f"{name} must be a non-empty 1-d bool array, got {value!r}")
+    if n is not None and array.size != n:
+        raise ValueError(f"{name} must have {n} entries, got {array.size}")
+    return array
+
+
+@dataclass(frozen=True)
+class GateReport:
+    """How a gate did against "the policy's move is wrong": the share of decisions on
+    which it planned, the share of those where the policy was wrong (precision) and
+    the share of the policy's wrong moves it planned on (recall; NaN if none)."""
+
+    planned_share: float
+    precision: float
+    recall: float
+
+
+def gate_report(planned: np.ndarray, wrong: np.ndarray) -> GateReport:
+    """``planned`` (n,) bool: the gate opened; ``wrong`` (n,) bool: the policy's move
+    was not optimal. Precision is NaN if the gate never opened."""
+    planned = _flags("planned", planned)
+    wrong = _flags("wrong", wrong, planned.size)
+    hits = float(np.sum(planned & wrong))
+    return GateReport(
+        planned_share=float(planned.mean()),
+        precision=hits / planned.sum() if planned.any() else float("nan"),
+        recall=hits / wrong.sum() if wrong.any() else float("nan"),
+    )
+
+
+def reliability(
+    confidence: np.ndarray, correct: np.ndarray, n_bins: int = 10
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A reliability table: ``confidence`` (n,) in [0, 1] split into ``n_bins`` equal
+    bins on [0, 1] (the last bin closed); per bin the mean confidence, the share
+    ``correct`` (n,) bool, and the count (NaN means for empty bins)."""
+    confidence = np.asarray(confidence, dtype=float)
+    if confidence.ndim != 1 or confidence.size == 0:
+        raise ValueError(f"confidence must be a non-empty (n,) array, got {confidence.shape}")
+    if not np.all((confidence >= 0) & (confidence <= 1)):
+        raise ValueError("confidence must lie in [0, 1]")
+    correct = _flags("correct", correct, confidence.size)
+    n_bins = positive_int("n_bins", n_bins)
+    index = np.minimum((confidence * n_bins).astype(int), n_bins - 1)
+    counts = np.bincount(index, minlength=n_bins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(index, confidence, n_bins) / counts
+        accuracy = np.bincount(index, correct.astype(float), n_bins) / counts
+    return mean, accuracy, counts
 
 
 # --- the shipped agents -------------------------------------------------------------------
