@@ -162,9 +162,7 @@ def evaluate_positions(
     return out
 
 
-def evaluate_uct(
-    states: list[ConnectFour], values: np.ndarray, n: int
-) -> dict[str, np.ndarray]:
+def evaluate_uct(states: list[ConnectFour], values: np.ndarray, n: int) -> dict[str, np.ndarray]:
     _, _, optimal, _ = hybrid.bc_targets(values[:n])
     correct = np.zeros((n, len(UCT_BUDGETS)), dtype=bool)
     positions = np.zeros_like(correct, dtype=float)
@@ -287,7 +285,7 @@ def main(argv: list[str] | None = None) -> None:
         )
 
     gate_evals = float(np.mean(arrays["gated_passes"] + arrays["gated_positions"]))
-    equal = max(2, int(round(gate_evals)))
+    equal = max(2, round(gate_evals))
     half = max(1, equal // 2)  # PUCT spends one pass and one simulation per new node
 
     class UCT:
@@ -311,16 +309,17 @@ def main(argv: list[str] | None = None) -> None:
         "cloned policy": hybrid.PolicyAgent(bc_net),
         "expert-iteration policy": hybrid.PolicyAgent(hybrid.PolicyValueNet(nets["exit"])),
     }
-    matches = {
-        name: match(gated(), opp, args.match_games, rng) for name, opp in opponents.items()
-    }
+    matches = {name: match(gated(), opp, args.match_games, rng) for name, opp in opponents.items()}
     labels: dict[int, tuple[int, ...]] = {}
     solver_matches = {}
     recorded = None
     for name, make in (
         ("gated", gated),
         ("cloned policy", lambda: hybrid.PolicyAgent(bc_net)),
-        ("expert-iteration policy", lambda: hybrid.PolicyAgent(hybrid.PolicyValueNet(nets["exit"]))),
+        (
+            "expert-iteration policy",
+            lambda: hybrid.PolicyAgent(hybrid.PolicyValueNet(nets["exit"])),
+        ),
         (
             f"PUCT (cloned net), {settings['puct_simulations']} simulations",
             lambda: hybrid.PUCTAgent(

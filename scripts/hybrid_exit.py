@@ -63,9 +63,9 @@ def policy_rate(net: MLP, test: tuple[np.ndarray, np.ndarray, np.ndarray]) -> fl
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--games", type=int, default=40, help="self-play games per round")
-    parser.add_argument("--simulations", type=int, default=24, help="PUCT simulations a move")
+    parser.add_argument("--rounds", type=int, default=24)
+    parser.add_argument("--games", type=int, default=36, help="self-play games per round")
+    parser.add_argument("--simulations", type=int, default=32, help="PUCT simulations a move")
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--window", type=int, default=4, help="rounds of games trained on")
     parser.add_argument("--seed", type=int, default=0)

@@ -65,6 +65,7 @@ def load(path: Path) -> dict[str, np.ndarray]:
         "split": data["split"],
         "game": data["game"],
         "informative": optimal.sum(axis=1) < legal.sum(axis=1),
+        "key": np.array([s.key() for s in states], dtype=np.uint64),
     }
 
 
@@ -159,6 +160,9 @@ def main(argv: list[str] | None = None) -> None:
     cut = train_games[int(len(train_games) * (1 - VALIDATION))]
     train = subset(data, (data["split"] == 1) & (data["game"] < cut))
     valid = subset(data, (data["split"] == 1) & (data["game"] >= cut))
+    # Judged like the test set: one position per symmetry class, informative only.
+    _, first = np.unique(valid["key"], return_index=True)
+    valid = subset(valid, np.isin(np.arange(len(valid["key"])), first) & valid["informative"])
     test = subset(data, data["split"] == 0)
 
     start = time.perf_counter()
@@ -169,6 +173,17 @@ def main(argv: list[str] | None = None) -> None:
         v["confidence"][valid["informative"]], v["correct"][valid["informative"]]
     )
     t = scores(net, test)
+
+    # The same network without the two threat planes (zeroed): what they are worth.
+    def no_threats(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        x = d["x"].copy()
+        x[:, 3 * 25 :] = 0.0
+        return {**d, "x": x}
+
+    plain, _, _ = train_net(
+        HIDDEN, no_threats(train), no_threats(valid), args.epochs, args.seed, heads=True
+    )
+    plain_rate = float(scores(plain, no_threats(test))["correct"].mean())
 
     random_games = train["game"] % 2 == 0
     start = time.perf_counter()
@@ -216,6 +231,7 @@ def main(argv: list[str] | None = None) -> None:
             "test_rate": float(t["correct"].mean()),
             "validation_rate": float(v["correct"][valid["informative"]].mean()),
         },
+        "without_threat_planes_rate": plain_rate,
         "baseline": {
             "curve": baseline_curve,
             "training_passes": baseline_passes,

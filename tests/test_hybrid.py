@@ -52,8 +52,17 @@ def test_features_match_learn_encode_and_mirror(seed: int, moves: int) -> None:
     text = random_moves(seed, moves)
     state = ConnectFour.from_moves(text, 5, 5)
     x = hybrid.features([state])
-    assert np.array_equal(x, learn.encode_batch([state]))
-    assert x.sum() == 25  # each cell is in exactly one plane
+    assert x.shape == (1, 125)
+    assert np.array_equal(x[:, :75], learn.encode_batch([state]))
+    assert x[:, :75].sum() == 25  # each cell is in exactly one of the first three planes
+    # A threat cell is an empty cell where that side's stone completes four.
+    g = state.geometry
+    for plane, stones in ((3, state.current), (4, state.current ^ state.mask)):
+        for cell in range(25):
+            row, col = divmod(cell, 5)
+            bit = 1 << (col * g.height + row)
+            threat = not state.mask & bit and g.has_line(stones | bit)
+            assert x[0, plane * 25 + cell] == threat
     mirrored = ConnectFour.from_moves("".join(str(6 - int(c)) for c in text), 5, 5)
     assert np.array_equal(hybrid.mirror_features(x), hybrid.features([mirrored]))
 

@@ -3,8 +3,9 @@ and a move-confidence head; PUCT search guided by it; and a gated (system 1 /
 system 2) agent that acts from the policy when its learned confidence says it is
 safe and searches otherwise.
 
-Shapes, for a board of ``rows`` x ``cols``: features (n, 3 * rows * cols) as in
-``daopt.learn.encode`` (mover, opponent, empty; cell ``row * cols + col``); the
+Shapes, for a board of ``rows`` x ``cols``: features (n, 5 * rows * cols), the
+three planes of ``daopt.learn.encode`` (mover, opponent, empty; cell
+``row * cols + col``) and two threat planes (see ``features``); the
 network's output (n, 2 * cols + 1) is policy logits (cols), a raw value (1, read
 through tanh, for the player to move) and confidence logits (cols, read through a
 sigmoid: the probability that each move is optimal).
@@ -30,10 +31,12 @@ from daopt.cost import DecisionCost
 from daopt.games import ConnectFour, GameState
 from daopt.mcts import MCTS, MCTSResult
 from daopt.nn import MLP, Adam, TrainLog, softmax_cross_entropy, train
+from daopt.search import _winning_cells_function
 from daopt.validation import generator, positive_float, positive_int
 
 __all__ = [
     "KINDS",
+    "PLANES",
     "WEIGHTS",
     "GateReport",
     "GatedAgent",
@@ -83,9 +86,18 @@ def _cell_shifts(rows: int, cols: int) -> np.ndarray:
     return np.array([c * height + r for r in range(rows) for c in range(cols)], dtype=np.uint64)
 
 
+PLANES = ("to move", "opponent", "empty", "to move wins here", "opponent wins here")
+
+
 def features(states: list[ConnectFour]) -> np.ndarray:
-    """Features (n, 3 * rows * cols) of states of one board size: the same numbers as
-    ``daopt.learn.encode_batch``, computed from the bitboards in one numpy step."""
+    """Features (n, 5 * rows * cols) of states of one board size, from the mover's view.
+
+    Five planes of 0/1, cell ``row * cols + col`` (row 0 at the bottom): the first
+    three are ``daopt.learn.encode_batch`` (mover's stones, opponent's, empty); the
+    last two mark the empty cells where a stone would complete four in a row for
+    the mover and for the opponent (playable now or not). The threat planes are
+    bit operations on the position, computed with the encoding, not a search.
+    """
     if isinstance(states, GameState) or not isinstance(states, (list, tuple)) or not states:
         raise TypeError(f"states must be a non-empty list of ConnectFour states, got {states!r}")
     first = states[0]
@@ -95,17 +107,27 @@ def features(states: list[ConnectFour]) -> np.ndarray:
         if not isinstance(state, ConnectFour) or state.geometry is not first.geometry:
             raise ValueError(f"states must share one board size, got {first!r} and {state!r}")
     shifts = _cell_shifts(first.rows, first.cols)
-    mine = np.array([s.current for s in states], dtype=np.uint64)[:, None] >> shifts & 1
-    taken = np.array([s.mask for s in states], dtype=np.uint64)[:, None] >> shifts & 1
-    return np.concatenate([mine, taken - mine, 1 - taken], axis=1).astype(float)
+    winning = _winning_cells_function(first.geometry)
+    boards = np.array(
+        [
+            (s.current, s.mask, winning(s.current, s.mask), winning(s.current ^ s.mask, s.mask))
+            for s in states
+        ],
+        dtype=np.uint64,
+    )
+    bits = boards[:, :, None] >> shifts & 1
+    mine, taken = bits[:, 0], bits[:, 1]
+    planes = [mine, taken - mine, 1 - taken, bits[:, 2], bits[:, 3]]
+    return np.concatenate(planes, axis=1).astype(float)
 
 
 def mirror_features(x: np.ndarray, rows: int = ROWS, cols: int = COLS) -> np.ndarray:
-    """Features (n, 3 * rows * cols) of the left-right mirrored boards."""
+    """Features (n, 5 * rows * cols) of the left-right mirrored boards."""
     x = np.asarray(x, dtype=float)
-    if x.ndim != 2 or x.shape[1] != 3 * rows * cols:
-        raise ValueError(f"x must have shape (n, {3 * rows * cols}), got {x.shape}")
-    return x.reshape(-1, 3, rows, cols)[..., ::-1].reshape(x.shape[0], -1).copy()
+    d = len(PLANES) * rows * cols
+    if x.ndim != 2 or x.shape[1] != d:
+        raise ValueError(f"x must have shape (n, {d}), got {x.shape}")
+    return x.reshape(-1, len(PLANES), rows, cols)[..., ::-1].reshape(x.shape[0], -1).copy()
 
 
 def mirror_targets(y: np.ndarray) -> np.ndarray:
@@ -144,9 +166,9 @@ def new_network(
     rows: int = ROWS,
     cols: int = COLS,
 ) -> MLP:
-    """An untrained shared-trunk network: 3 * rows * cols inputs, 2 * cols + 1 outputs."""
+    """An untrained shared-trunk network: 5 * rows * cols inputs, 2 * cols + 1 outputs."""
     generator("rng", rng)
-    return MLP([3 * rows * cols, *hidden, 2 * cols + 1], rng, activation="relu")
+    return MLP([len(PLANES) * rows * cols, *hidden, 2 * cols + 1], rng, activation="relu")
 
 
 @dataclass(frozen=True)
@@ -181,9 +203,9 @@ class PolicyValueNet:
     def __init__(self, net: MLP, rows: int = ROWS, cols: int = COLS) -> None:
         if not isinstance(net, MLP):
             raise TypeError(f"net must be a daopt.nn.MLP, got {net!r}")
-        if net.sizes[0] != 3 * rows * cols or net.sizes[-1] != 2 * cols + 1:
+        if net.sizes[0] != len(PLANES) * rows * cols or net.sizes[-1] != 2 * cols + 1:
             raise ValueError(
-                f"net must map {3 * rows * cols} features to {2 * cols + 1} outputs, "
+                f"net must map {len(PLANES) * rows * cols} features to {2 * cols + 1} outputs, "
                 f"got sizes {net.sizes}"
             )
         self.net, self.rows, self.cols = net, rows, cols
