@@ -180,7 +180,7 @@ def evaluate_uct(states: list[ConnectFour], values: np.ndarray, n: int) -> dict[
 
 def evaluate_solver(states: list[ConnectFour], n: int) -> dict[str, np.ndarray]:
     """Nodes and seconds the exact solver needs to choose a move, from a cold table."""
-    nodes, seconds = [], []
+    nodes, seconds = [], []  # n = 0 skips the solver (quick checks)
     for s in states[:n]:
         search.clear_tables()
         start = time.perf_counter()
@@ -188,7 +188,10 @@ def evaluate_solver(states: list[ConnectFour], n: int) -> dict[str, np.ndarray]:
         seconds.append(time.perf_counter() - start)
         nodes.append(search._connect_four_solver(s).nodes)
     search.clear_tables()
-    return {"solver_nodes": np.array(nodes), "solver_seconds": np.array(seconds)}
+    return {
+        "solver_nodes": np.array(nodes, dtype=float),
+        "solver_seconds": np.array(seconds, dtype=float),
+    }
 
 
 def play(agents: tuple, start: ConnectFour) -> tuple[int | None, list[dict]]:
@@ -254,6 +257,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--weights-dir", type=Path, default=hybrid.WEIGHTS)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="prefix")
     args = parser.parse_args(argv)
+    for name in ("uct_positions", "solver_positions", "match_games", "solver_games"):
+        if getattr(args, name) < 0:
+            parser.error(f"--{name.replace('_', '-')} must be >= 0")
+    if args.positions_limit is not None and args.positions_limit < 1:
+        parser.error("--positions-limit must be positive")
     began = time.perf_counter()
     settings = json.loads((args.weights_dir / "hybrid.json").read_text())
     nets = {

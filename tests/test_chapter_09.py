@@ -32,6 +32,8 @@ def test_hybrid_key_results(chapter: ExecutedChapter) -> None:
     # The gate's report: shares in [0, 100], searching is part of planning.
     assert 0 < g["searched_share"] <= g["planned_share"] <= 100
     assert 0 <= g["gate_precision"] <= 100 and 0 <= g["gate_recall"] <= 100
+    assert g["gate_share_word"] == ("majority" if g["planned_share"] > 50 else "minority")
+    assert g["auc_word"] == ("better" if g["auc_confidence"] > g["auc_peak"] else "worse")
     # Calibration: the learned confidence ranks better than chance.
     assert g["auc_confidence"] > 0.5 and 0 <= g["ece_confidence"] < 0.5
     # Expert iteration: the policy is below its own search, and the verdict matches.

@@ -83,8 +83,8 @@ def test_train_and_exit_and_eval_run_small(small_positions: Path, tmp_path: Path
     result = run_script(
         "hybrid_eval.py",
         *("--positions", str(small_positions), "--positions-limit", "6"),
-        *("--uct-positions", "2", "--solver-positions", "1"),
-        *("--match-games", "2", "--solver-games", "1"),
+        *("--uct-positions", "2", "--solver-positions", "0"),
+        *("--match-games", "2", "--solver-games", "0"),
         *("--weights-dir", str(weights), "--output", str(tmp_path / "eval")),
     )
     assert result.returncode == 0, result.stderr
@@ -107,6 +107,7 @@ def test_train_and_exit_and_eval_run_small(small_positions: Path, tmp_path: Path
         ("hybrid_positions.py", ("--output", "/tmp/x.json")),
         ("hybrid_train.py", ("--epochs", "0")),
         ("hybrid_exit.py", ("--rounds", "0")),
+        ("hybrid_eval.py", ("--uct-positions", "-1")),
     ],
 )
 def test_scripts_refuse_bad_arguments(name: str, args: tuple[str, ...]) -> None:

@@ -540,8 +540,8 @@ def gate_report(planned: np.ndarray, wrong: np.ndarray) -> GateReport:
     hits = float(np.sum(planned & wrong))
     return GateReport(
         planned_share=float(planned.mean()),
-        precision=hits / planned.sum() if planned.any() else float("nan"),
-        recall=hits / wrong.sum() if wrong.any() else float("nan"),
+        precision=hits / int(planned.sum()) if planned.any() else float("nan"),
+        recall=hits / int(wrong.sum()) if wrong.any() else float("nan"),
     )
 
 
