@@ -5,7 +5,7 @@ Reproduce the saved result from the repository root with
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_eval.py
 
-(about ten minutes on 2 shared cores; needs ``hybrid_positions.py``,
+(856 s measured on 2 busy shared cores; needs ``hybrid_positions.py``,
 ``hybrid_train.py`` and ``hybrid_exit.py`` first). For a quick check,
 ``--positions-limit 20 --uct-positions 4 --solver-positions 2 --match-games 2
 --solver-games 1 --output /tmp/eval``.
@@ -250,8 +250,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--positions", type=Path, default=POSITIONS)
     parser.add_argument("--positions-limit", type=int, default=None)
-    parser.add_argument("--uct-positions", type=int, default=100)
-    parser.add_argument("--solver-positions", type=int, default=30)
+    parser.add_argument("--uct-positions", type=int, default=60)
+    parser.add_argument("--solver-positions", type=int, default=20)
     parser.add_argument("--match-games", type=int, default=20)
     parser.add_argument("--solver-games", type=int, default=10)
     parser.add_argument("--weights-dir", type=Path, default=hybrid.WEIGHTS)

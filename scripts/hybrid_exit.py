@@ -5,7 +5,8 @@ Reproduce the saved result from the repository root with
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_exit.py --workers 2
 
-(about five minutes on 2 shared cores). For a quick check,
+(726 s measured on 2 cores shared with other work; rounds took
+12-66 s each as the load varied). For a quick check,
 ``--rounds 1 --games 2 --simulations 4 --output /tmp/exit.json --weights /tmp/exit.npz``.
 
 Each round plays ``--games`` self-play games, PUCT with ``--simulations``

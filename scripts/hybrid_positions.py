@@ -5,7 +5,8 @@ Reproduce the saved result from the repository root with
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_positions.py --workers 2
 
-(about ten minutes on 2 shared cores). For a quick check,
+(486 s measured on 2 cores shared with other work; the solver's
+labels are the cost). For a quick check,
 ``--test 20 --train-games 4 --output /tmp/positions.npz``.
 
 Games alternate between two kinds of play: uniformly random moves, and

@@ -5,7 +5,8 @@ Reproduce the saved result from the repository root with
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_train.py
 
-(a few minutes on 2 shared cores; needs ``scripts/hybrid_positions.py`` first). For a
+(509 s measured on 2 busy shared cores, for three networks; needs
+``scripts/hybrid_positions.py`` first). For a
 quick check, ``--epochs 2 --output /tmp/train.json --weights-dir /tmp/weights``.
 
 The training positions of ``results/hybrid_positions.npz`` are split by game: the

@@ -118,9 +118,9 @@ def test_tactical_move_wins_then_blocks() -> None:
     win = ConnectFour.from_moves("11223", 5, 5)
     assert hybrid.tactical_move(win)[0] == 3
     # O to move must block X's bottom-row threat at column 4.
-    block = ConnectFour.from_moves("1122355", 5, 5)  # X: 1,2,3 in the bottom row? check below
+    block = ConnectFour.from_moves("1122355", 5, 5)  # X holds 1-3 of the bottom row
     move, nodes = hybrid.tactical_move(block)
-    assert move in search.optimal_actions(block)
+    assert move == 3 and move in search.optimal_actions(block)
     assert nodes >= 1
     quiet = ConnectFour(5, 5)
     assert hybrid.tactical_move(quiet) == (None, 10)
