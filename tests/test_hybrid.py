@@ -203,3 +203,48 @@ def test_self_play_game_records_visits_and_outcomes() -> None:
     assert log.games == [2, 2] and all(p > 0 for p in log.positions)
     with pytest.raises(TypeError, match="rounds"):
         selfplay.expert_iteration(network, rounds=1.5, games_per_round=2, simulations=4, seed=0)
+
+
+def test_exercise_checkers_accept_the_reference_and_name_a_wrong_answer() -> None:
+    from daopt import hybrid_checks as hc
+
+    assert hc.check_tactical_move(lambda s: hybrid.tactical_move(s)[0])
+    wins_only = hc.check_tactical_move(
+        lambda s: next((a for a in s.legal_actions() if s.play(a).winner is not None), None)
+    )
+    assert not wins_only and "expected" in repr(wins_only)
+
+    def report(planned: np.ndarray, wrong: np.ndarray) -> tuple[float, float, float]:
+        r = hybrid.gate_report(planned, wrong)
+        return r.planned_share, r.precision, r.recall
+
+    assert hc.check_gate_report(report)
+    swapped = hc.check_gate_report(lambda planned, wrong: report(wrong, planned))
+    assert not swapped and "differ" in repr(swapped)
+    assert hc.check_reliability(
+        lambda confidence, correct, n_bins: hybrid.reliability(confidence, correct, n_bins)[1]
+    )
+    assert not hc.check_reliability(lambda confidence, correct, n_bins: np.zeros(n_bins))
+    assert hc.check_cheapest_budget(
+        lambda rates, evaluations: int(np.argmin(evaluations / (rates / 100)))
+    )
+    assert not hc.check_cheapest_budget(lambda rates, evaluations: int(np.argmin(evaluations)))
+    assert len(hc.tactic_cases()) == 60
+    assert sum(hybrid.tactical_move(s)[0] is not None for s in hc.tactic_cases()) >= 5
+
+
+def test_gate_report_and_reliability() -> None:
+    planned = np.array([True, True, False, False])
+    wrong = np.array([True, False, True, False])
+    assert hybrid.gate_report(planned, wrong) == hybrid.GateReport(0.5, 0.5, 0.5)
+    assert np.isnan(hybrid.gate_report(~planned & False, wrong).precision)
+    mean, accuracy, counts = hybrid.reliability(
+        np.array([0.05, 0.15, 0.95, 1.0]), np.array([False, True, True, True]), 10
+    )
+    assert counts.tolist() == [1, 1, 0, 0, 0, 0, 0, 0, 0, 2]
+    assert mean[0] == pytest.approx(0.05) and mean[9] == pytest.approx(0.975)
+    assert accuracy[0] == 0 and accuracy[9] == 1 and np.isnan(accuracy[5])
+    with pytest.raises(TypeError, match="bool"):
+        hybrid.gate_report(np.array([1, 0]), wrong[:2])
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        hybrid.reliability(np.array([1.5]), np.array([True]))

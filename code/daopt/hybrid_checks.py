@@ -13,7 +13,13 @@ from daopt.checks import CheckResult, _compare
 from daopt.games import ConnectFour
 from daopt.hybrid import gate_report, reliability, tactical_move
 
-__all__ = ["check_gate_report", "check_reliability", "check_tactical_move", "tactic_cases"]
+__all__ = [
+    "check_cheapest_budget",
+    "check_gate_report",
+    "check_reliability",
+    "check_tactical_move",
+    "tactic_cases",
+]
 
 
 def tactic_cases(n: int = 60, seed: int = 9) -> list[ConnectFour]:
@@ -128,4 +134,38 @@ def check_reliability(candidate: Callable[..., Any]) -> CheckResult:
         reference,
         cases,
         describe=lambda c: f"n={c['confidence'].size}, n_bins={c['n_bins']}",
+    )
+
+
+def check_cheapest_budget(candidate: Callable[..., Any]) -> CheckResult:
+    """Check ``candidate(rates, evaluations) -> index``: for agents with optimal-move
+    rates ``rates`` (k,) in percent (all > 0) and mean position evaluations per move
+    ``evaluations`` (k,), the index of the one that is cheapest per optimal move
+    (lowest ``evaluations / (rates / 100)``; ties to the lowest index)."""
+    rng = np.random.default_rng(14)
+    cases = []
+    for k in (1, 3, 8, 20):
+        cases.append(
+            {"rates": rng.uniform(40, 100, k), "evaluations": np.exp(rng.uniform(0, 8, k))}
+        )
+        # Similar costs: here the rate decides.
+        cases.append({"rates": rng.uniform(40, 100, k), "evaluations": rng.uniform(10, 12, k)})
+    cases.append({"rates": np.array([40.0, 100.0]), "evaluations": np.array([10.0, 15.0])})
+    cases.append({"rates": np.array([50.0, 100.0]), "evaluations": np.array([10.0, 20.0])})
+
+    def reference(rates: np.ndarray, evaluations: np.ndarray) -> np.ndarray:
+        return np.array([int(np.argmin(evaluations / (rates / 100)))])
+
+    def wrapped(rates: np.ndarray, evaluations: np.ndarray) -> Any:
+        got = candidate(rates, evaluations)
+        return [got] if np.ndim(got) == 0 else got
+
+    if not callable(candidate):
+        raise TypeError(f"expected your function for 'cheapest budget', got {candidate!r}")
+    return _compare(
+        "cheapest budget",
+        wrapped,
+        reference,
+        cases,
+        describe=lambda c: f"{c['rates'].size} agents",
     )
