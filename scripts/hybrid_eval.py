@@ -1,0 +1,380 @@
+"""Every agent of chapter 9 on the same held-out 5x5 positions, with its compute per
+move, plus matches at equal compute and against the exact solver.
+
+Reproduce the saved result from the repository root with
+
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_eval.py
+
+(856 s measured on 2 busy shared cores; needs ``hybrid_positions.py``,
+``hybrid_train.py`` and ``hybrid_exit.py`` first). For a quick check,
+``--positions-limit 20 --uct-positions 4 --solver-positions 2 --match-games 2
+--solver-games 1 --output /tmp/eval``.
+
+On every test position (or the first ``--positions-limit``): the cloned policy,
+the expert-iteration policy, the chapter-5-style policy, the tactical check, and
+PUCT guided by either network at 2 to 256 simulations (one tree grown through the
+budgets, ``MCTS.anytime``); the shipped gated agent itself; random play (its
+expected rate). Rollout UCT at 16 to 16,384 simulations runs on the first
+``--uct-positions`` positions only, and the exact solver (a cold table for every
+position) on the first ``--solver-positions``: both are too slow for all of them.
+Moves are judged by the solver's labels saved with the positions.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from daopt import hybrid, search  # noqa: E402
+from daopt.cost import DecisionCost, mean_cost  # noqa: E402
+from daopt.games import ConnectFour  # noqa: E402
+from daopt.mcts import MCTS  # noqa: E402
+from daopt.nn import MLP  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+POSITIONS = RESULTS / "hybrid_positions.npz"
+DEFAULT_OUTPUT = RESULTS / "hybrid_eval"
+PUCT_BUDGETS = (2, 4, 8, 16, 32, 64, 128, 256)
+UCT_BUDGETS = (16, 64, 256, 1024, 4096, 16384)
+MODES = ("tactic", "policy", "search")
+
+
+class SolverAgent:
+    """Plays a uniformly random optimal move; labels cached by position."""
+
+    def __init__(self, rng: np.random.Generator, labels: dict[int, tuple[int, ...]]):
+        self.rng, self.labels = rng, labels
+        self.last_cost: DecisionCost | None = None
+
+    def values(self, state: ConnectFour) -> tuple[int, ...]:
+        code = state.current + state.mask
+        if code not in self.labels:
+            self.labels[code] = tuple(
+                search.action_values(state).get(a, -2) for a in range(state.cols)
+            )
+        return self.labels[code]
+
+    def __call__(self, state: ConnectFour) -> int:
+        values = self.values(state)
+        best = max(values)
+        moves = [a for a in range(state.cols) if values[a] == best]
+        self.last_cost = DecisionCost()
+        return moves[int(self.rng.integers(len(moves)))]
+
+
+def load_positions(path: Path, limit: int | None) -> tuple[list[ConnectFour], np.ndarray]:
+    data = np.load(path)
+    test = data["split"] == 0
+    moves, values = data["moves"][test], data["values"][test]
+    if limit is not None:
+        moves, values = moves[:limit], values[:limit]
+    return [ConnectFour.from_moves(str(m), 5, 5) for m in moves], values
+
+
+def evaluate_positions(
+    states: list[ConnectFour], values: np.ndarray, nets: dict[str, MLP], settings: dict
+) -> dict[str, np.ndarray]:
+    """Per-position records (arrays with one row per position)."""
+    _, _, optimal, legal = hybrid.bc_targets(values)
+    optimal = optimal.astype(bool)
+    rows = np.arange(len(states))
+    out: dict[str, np.ndarray] = {
+        "random_rate": optimal.sum(axis=1) / legal.sum(axis=1),
+        "moves_played": np.array([s.moves_played for s in states]),
+    }
+    x = hybrid.features(states)
+    for name, net in nets.items():
+        start = time.perf_counter()
+        for s in states:  # one pass per decision, timed as an agent would run it
+            hybrid.PolicyAgent(hybrid.PolicyValueNet(net))(s)
+        seconds = (time.perf_counter() - start) / len(states)
+        heads = hybrid.heads(net.forward(x), legal)
+        move = heads.policy.argmax(axis=1)
+        out[f"{name}_move"] = move
+        out[f"{name}_correct"] = optimal[rows, move]
+        out[f"{name}_confidence"] = heads.confidence[rows, move]
+        out[f"{name}_value"] = heads.value
+        out[f"{name}_seconds"] = np.full(len(states), seconds)
+    # The tactical check alone.
+    tactic_move, tactic_nodes, tactic_seconds = [], [], []
+    for s in states:
+        start = time.perf_counter()
+        move, nodes = hybrid.tactical_move(s)
+        tactic_seconds.append(time.perf_counter() - start)
+        tactic_move.append(-1 if move is None else move)
+        tactic_nodes.append(nodes)
+    out["tactic_move"] = np.array(tactic_move)
+    out["tactic_nodes"] = np.array(tactic_nodes)
+    out["tactic_seconds"] = np.array(tactic_seconds)
+    fired = out["tactic_move"] >= 0
+    out["tactic_correct"] = np.where(fired, optimal[rows, np.maximum(out["tactic_move"], 0)], False)
+    # PUCT guided by each network: one tree through the budgets.
+    for name in ("bc", "exit"):
+        pv = hybrid.PolicyValueNet(nets[name])
+        mcts = MCTS(
+            1,
+            np.random.default_rng(1),
+            c_uct=settings["c_puct"],
+            prior=pv.prior,
+            evaluator=pv.value,
+        )
+        correct = np.zeros((len(states), len(PUCT_BUDGETS)), dtype=bool)
+        passes = np.zeros_like(correct, dtype=float)
+        seconds = np.zeros_like(passes)
+        for i, s in enumerate(states):
+            for j, result in enumerate(mcts.anytime(s, PUCT_BUDGETS)):
+                correct[i, j] = optimal[i, result.best_action]
+                passes[i, j] = result.prior_calls
+                seconds[i, j] = result.seconds
+        out[f"puct_{name}_correct"], out[f"puct_{name}_passes"] = correct, passes
+        out[f"puct_{name}_seconds"] = seconds
+        print(f"PUCT({name}) rates {correct.mean(axis=0).round(3)}", flush=True)
+    # The shipped gated agent itself.
+    agent = hybrid.GatedAgent(
+        hybrid.PolicyValueNet(nets["bc"]),
+        settings["threshold"],
+        settings["gate_simulations"],
+        np.random.default_rng(2),
+        settings["c_puct"],
+    )
+    gated = {k: [] for k in ("move", "mode", "passes", "positions", "seconds")}
+    for s in states:
+        move = agent(s)
+        gated["move"].append(move)
+        gated["mode"].append(MODES.index(agent.last_mode))
+        gated["passes"].append(agent.last_cost.network_passes)
+        gated["positions"].append(agent.last_cost.positions)
+        gated["seconds"].append(agent.last_cost.seconds)
+    for k, v in gated.items():
+        out[f"gated_{k}"] = np.array(v)
+    out["gated_correct"] = optimal[rows, out["gated_move"]]
+    return out
+
+
+def evaluate_uct(states: list[ConnectFour], values: np.ndarray, n: int) -> dict[str, np.ndarray]:
+    _, _, optimal, _ = hybrid.bc_targets(values[:n])
+    correct = np.zeros((n, len(UCT_BUDGETS)), dtype=bool)
+    positions = np.zeros_like(correct, dtype=float)
+    seconds = np.zeros_like(positions)
+    mcts = MCTS(1, np.random.default_rng(3))
+    for i, s in enumerate(states[:n]):
+        for j, result in enumerate(mcts.anytime(s, UCT_BUDGETS)):
+            correct[i, j] = optimal[i, result.best_action] > 0
+            positions[i, j] = result.simulations + result.rollout_steps
+            seconds[i, j] = result.seconds
+        if (i + 1) % 20 == 0:
+            print(f"UCT {i + 1}/{n}: {correct[: i + 1].mean(axis=0).round(3)}", flush=True)
+    return {"uct_correct": correct, "uct_positions": positions, "uct_seconds": seconds}
+
+
+def evaluate_solver(states: list[ConnectFour], n: int) -> dict[str, np.ndarray]:
+    """Nodes and seconds the exact solver needs to choose a move, from a cold table."""
+    nodes, seconds = [], []  # n = 0 skips the solver (quick checks)
+    for s in states[:n]:
+        search.clear_tables()
+        start = time.perf_counter()
+        search.optimal_actions(s)
+        seconds.append(time.perf_counter() - start)
+        nodes.append(search._connect_four_solver(s).nodes)
+    search.clear_tables()
+    return {
+        "solver_nodes": np.array(nodes, dtype=float),
+        "solver_seconds": np.array(seconds, dtype=float),
+    }
+
+
+def play(agents: tuple, start: ConnectFour) -> tuple[int | None, list[dict]]:
+    """One game; returns the winner and, per move, the mover's mode and cost."""
+    state, moves = start, []
+    while not state.is_terminal():
+        agent = agents[state.to_play]
+        action = agent(state)
+        cost = agent.last_cost or DecisionCost()
+        moves.append(
+            {
+                "player": state.to_play,
+                "action": int(action),
+                "mode": getattr(agent, "last_mode", None),
+                "confidence": getattr(agent, "last_confidence", None),
+                "passes": cost.network_passes,
+                "positions": cost.positions,
+                "seconds": cost.seconds,
+            }
+        )
+        state = state.play(action)
+    return state.winner, moves
+
+
+def match(a, b, games: int, rng: np.random.Generator, opening: int = 2) -> dict:
+    """``games`` games of A against B from random openings, each played with both
+    colours; A's wins, draws, losses and both sides' mean cost per move."""
+    wins = draws = losses = 0
+    cost: dict[str, list[DecisionCost]] = {"a": [], "b": []}
+    for g in range(games):
+        if g % 2 == 0:
+            start = ConnectFour(5, 5)
+            for _ in range(opening):
+                legal = start.legal_actions()
+                start = start.play(legal[int(rng.integers(len(legal)))])
+        a_side = g % 2
+        agents = (a, b) if a_side == 0 else (b, a)
+        winner, moves = play(agents, start)
+        for m in moves:
+            cost["a" if m["player"] == a_side else "b"].append(
+                DecisionCost(
+                    network_passes=m["passes"], simulations=m["positions"], seconds=m["seconds"]
+                )
+            )
+        if winner is None:
+            draws += 1
+        elif winner == a_side:
+            wins += 1
+        else:
+            losses += 1
+    mean = {k: mean_cost(v).as_dict() for k, v in cost.items() if v}
+    return {"wins": wins, "draws": draws, "losses": losses, "cost": mean}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--positions", type=Path, default=POSITIONS)
+    parser.add_argument("--positions-limit", type=int, default=None)
+    parser.add_argument("--uct-positions", type=int, default=60)
+    parser.add_argument("--solver-positions", type=int, default=20)
+    parser.add_argument("--match-games", type=int, default=20)
+    parser.add_argument("--solver-games", type=int, default=10)
+    parser.add_argument("--weights-dir", type=Path, default=hybrid.WEIGHTS)
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="prefix")
+    args = parser.parse_args(argv)
+    for name in ("uct_positions", "solver_positions", "match_games", "solver_games"):
+        if getattr(args, name) < 0:
+            parser.error(f"--{name.replace('_', '-')} must be >= 0")
+    if args.positions_limit is not None and args.positions_limit < 1:
+        parser.error("--positions-limit must be positive")
+    began = time.perf_counter()
+    settings = json.loads((args.weights_dir / "hybrid.json").read_text())
+    nets = {
+        name: MLP.load(args.weights_dir / f"hybrid_{name}.npz") for name in ("bc", "exit", "ch5")
+    }
+    states, values = load_positions(args.positions, args.positions_limit)
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    arrays = evaluate_positions(states, values, nets, settings)
+    timings["positions"] = time.perf_counter() - start
+    start = time.perf_counter()
+    arrays.update(evaluate_uct(states, values, min(args.uct_positions, len(states))))
+    timings["uct"] = time.perf_counter() - start
+    start = time.perf_counter()
+    arrays.update(evaluate_solver(states, min(args.solver_positions, len(states))))
+    timings["solver"] = time.perf_counter() - start
+
+    # Matches. The gated agent's mean compute picks the equal-compute opponents.
+    start = time.perf_counter()
+    rng = np.random.default_rng(4)
+
+    def gated() -> hybrid.GatedAgent:
+        return hybrid.GatedAgent(
+            hybrid.PolicyValueNet(nets["bc"]),
+            settings["threshold"],
+            settings["gate_simulations"],
+            np.random.default_rng(5),
+            settings["c_puct"],
+        )
+
+    gate_evals = float(np.mean(arrays["gated_passes"] + arrays["gated_positions"]))
+    equal = max(2, round(gate_evals))
+    half = max(1, equal // 2)  # PUCT spends one pass and one simulation per new node
+
+    class UCT:
+        def __init__(self, simulations: int):
+            self.mcts = MCTS(simulations, np.random.default_rng(6))
+            self.last_cost = None
+
+        def __call__(self, state):
+            result = self.mcts.search(state)
+            self.last_cost = DecisionCost(
+                simulations=result.simulations + result.rollout_steps, seconds=result.seconds
+            )
+            return result.best_action
+
+    bc_net = hybrid.PolicyValueNet(nets["bc"])
+    opponents = {
+        f"rollout UCT, {equal} simulations": UCT(equal),
+        f"PUCT (cloned net), {half} simulations": hybrid.PUCTAgent(
+            bc_net, half, np.random.default_rng(7), settings["c_puct"]
+        ),
+        "cloned policy": hybrid.PolicyAgent(bc_net),
+        "expert-iteration policy": hybrid.PolicyAgent(hybrid.PolicyValueNet(nets["exit"])),
+    }
+    matches = {name: match(gated(), opp, args.match_games, rng) for name, opp in opponents.items()}
+    labels: dict[int, tuple[int, ...]] = {}
+    solver_matches = {}
+    recorded = None
+    for name, make in (
+        ("gated", gated),
+        ("cloned policy", lambda: hybrid.PolicyAgent(bc_net)),
+        (
+            "expert-iteration policy",
+            lambda: hybrid.PolicyAgent(hybrid.PolicyValueNet(nets["exit"])),
+        ),
+        (
+            f"PUCT (cloned net), {settings['puct_simulations']} simulations",
+            lambda: hybrid.PUCTAgent(
+                bc_net, settings["puct_simulations"], np.random.default_rng(8), settings["c_puct"]
+            ),
+        ),
+    ):
+        record = {"wins": 0, "draws": 0, "losses": 0}
+        for g in range(args.solver_games):
+            side = g % 2
+            solver = SolverAgent(np.random.default_rng([9, g]), labels)
+            agent = make()
+            agents = (agent, solver) if side == 0 else (solver, agent)
+            winner, moves = play(agents, ConnectFour(5, 5))
+            key = "draws" if winner is None else "wins" if winner == side else "losses"
+            record[key] += 1
+            if name == "gated" and g == 0:
+                recorded = moves
+        solver_matches[name] = record
+        print(f"vs solver, {name}: {record}", flush=True)
+    timings["matches"] = time.perf_counter() - start
+
+    result = {
+        "command": (
+            "OPENBLAS_NUM_THREADS=1 python scripts/hybrid_eval.py "
+            + " ".join(argv if argv is not None else sys.argv[1:])
+        ).strip(),
+        "settings": settings,
+        "puct_budgets": list(PUCT_BUDGETS),
+        "uct_budgets": list(UCT_BUDGETS),
+        "modes": list(MODES),
+        "n_positions": len(states),
+        "uct_positions": int(arrays["uct_correct"].shape[0]),
+        "solver_positions": int(arrays["solver_nodes"].shape[0]),
+        "gate_evaluations": gate_evals,
+        "matches": matches,
+        "solver_matches": solver_matches,
+        "recorded_game": recorded,
+        "timings": {k: round(v, 1) for k, v in timings.items()},
+        "seconds": round(time.perf_counter() - began, 1),
+        "machine": f"{platform.machine()}, Python {platform.python_version()}",
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(args.output.with_suffix(".npz"), **arrays)
+    args.output.with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n")
+    print(f"saved {args.output}.json/.npz in {result['seconds']} s: {result['timings']}")
+
+
+if __name__ == "__main__":
+    main()

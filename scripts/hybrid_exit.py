@@ -1,0 +1,139 @@
+"""Expert iteration on 5x5 Connect Four for chapter 9: a policy/value network trained
+from self-play with PUCT, without any solver label.
+
+Reproduce the saved result from the repository root with
+
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_exit.py --workers 2
+
+(726 s measured on 2 cores shared with other work; rounds took
+12-66 s each as the load varied). For a quick check,
+``--rounds 1 --games 2 --simulations 4 --output /tmp/exit.json --weights /tmp/exit.npz``.
+
+Each round plays ``--games`` self-play games, PUCT with ``--simulations``
+simulations a move guided by the current network, and trains the network on the
+last rounds' root visit shares (policy) and outcomes (value); see
+``daopt.selfplay.expert_iteration``. The test positions of
+``scripts/hybrid_positions.py`` only watch the policy's optimal-move rate after
+each round; they never enter training.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from daopt import hybrid, selfplay  # noqa: E402
+from daopt.games import ConnectFour  # noqa: E402
+from daopt.nn import MLP  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+DEFAULT_OUTPUT = RESULTS / "hybrid_exit.json"
+DEFAULT_WEIGHTS = hybrid.WEIGHTS / "hybrid_exit.npz"
+POSITIONS = RESULTS / "hybrid_positions.npz"
+HIDDEN = (128, 128)
+
+
+def test_set(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Test features, legal masks and optimal masks, or None if there is no file."""
+    if not path.exists():
+        return None
+    data = np.load(path)
+    test = data["split"] == 0
+    states = [ConnectFour.from_moves(str(m), 5, 5) for m in data["moves"][test]]
+    _, _, optimal, legal = hybrid.bc_targets(data["values"][test])
+    return hybrid.features(states), legal, optimal.astype(bool)
+
+
+def policy_rate(net: MLP, test: tuple[np.ndarray, np.ndarray, np.ndarray]) -> float:
+    x, legal, optimal = test
+    logits = np.where(legal, net.forward(x)[:, : legal.shape[1]], -np.inf)
+    moves = logits.argmax(axis=1)
+    return float(optimal[np.arange(len(moves)), moves].mean())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=24)
+    parser.add_argument("--games", type=int, default=36, help="self-play games per round")
+    parser.add_argument("--simulations", type=int, default=32, help="PUCT simulations a move")
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--window", type=int, default=4, help="rounds of games trained on")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--positions", type=Path, default=POSITIONS)
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
+    args = parser.parse_args(argv)
+    for name in ("rounds", "games", "simulations", "epochs", "window", "workers"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be positive")
+
+    test = test_set(args.positions)
+    began = time.perf_counter()
+    net = hybrid.new_network(np.random.default_rng(args.seed), HIDDEN)
+    rates: list[float] = []
+
+    def evaluate(net: MLP) -> float | None:
+        if test is None:
+            return None
+        rates.append(policy_rate(net, test))
+        print(f"round {len(rates)}: policy rate {rates[-1]:.3f}", flush=True)
+        return rates[-1]
+
+    log = selfplay.expert_iteration(
+        net,
+        rounds=args.rounds,
+        games_per_round=args.games,
+        simulations=args.simulations,
+        seed=args.seed,
+        epochs=args.epochs,
+        window=args.window,
+        workers=args.workers,
+        evaluate=evaluate,
+    )
+    seconds = time.perf_counter() - began
+    args.weights.parent.mkdir(parents=True, exist_ok=True)
+    net.save(args.weights)
+    result = {
+        "command": (
+            "OPENBLAS_NUM_THREADS=1 python scripts/hybrid_exit.py "
+            + " ".join(argv if argv is not None else sys.argv[1:])
+        ).strip(),
+        "settings": {
+            "rounds": args.rounds,
+            "games": args.games,
+            "simulations": args.simulations,
+            "epochs": args.epochs,
+            "window": args.window,
+            "seed": args.seed,
+            "workers": args.workers,
+            "hidden": list(HIDDEN),
+        },
+        "round_rates": log.evaluations,
+        "games": log.games,
+        "positions": log.positions,
+        "selfplay_passes": log.selfplay_passes,
+        "simulations": log.simulations,
+        "training_passes": log.training_passes,
+        "round_seconds": [round(s, 2) for s in log.seconds],
+        "seconds": round(seconds, 1),
+        "machine": f"{platform.machine()}, Python {platform.python_version()}",
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"saved {args.output} and {args.weights} in {result['seconds']} s")
+
+
+if __name__ == "__main__":
+    main()

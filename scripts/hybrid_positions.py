@@ -1,0 +1,199 @@
+"""Labelled positions of 5x5 Connect Four for chapter 9: a held-out test set and a
+training set for behaviour cloning, every position labelled by the exact solver.
+
+Reproduce the saved result from the repository root with
+
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_positions.py --workers 2
+
+(486 s measured on 2 cores shared with other work; the solver's
+labels are the cost). For a quick check,
+``--test 20 --train-games 4 --output /tmp/positions.npz``.
+
+Games alternate between two kinds of play: uniformly random moves, and
+noisy-optimal moves (a uniformly random optimal move, or with probability
+``NOISE`` a uniformly random legal one). Every non-terminal position of a game
+is labelled with the solver's value of each legal move (``daopt.search.solve``
+of the child, from the mover's view). The first games, in order, fill the test
+set: one position per symmetry class (``key()``, left-right mirror), skipping
+positions where every legal move is optimal, until ``--test`` positions. Later
+games give the training positions, less any position in a test position's
+symmetry class. Labels are cached by symmetry class (mirrored moves mapped back).
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from concurrent.futures import ProcessPoolExecutor  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from daopt import search  # noqa: E402
+from daopt.games import ConnectFour  # noqa: E402
+
+DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "hybrid_positions.npz"
+ROWS = COLS = 5
+NOISE = 0.25
+ILLEGAL = -2  # the label of a full column
+# A large table keeps the solver's bounds across the many related positions.
+_SOLVER = search.ConnectFourSolver(ROWS, COLS, 4, max_entries=1 << 22)
+_CACHE: dict[int, tuple[int, ...]] = {}
+
+
+def _mirrored(state: ConnectFour) -> bool:
+    return state.current + state.mask != state.key()
+
+
+def label(state: ConnectFour) -> tuple[int, ...]:
+    """The value of each column for the player to move (ILLEGAL for a full column)."""
+    key = state.key()
+    known = _CACHE.get(key)
+    if known is None:
+        values = [ILLEGAL] * COLS
+        for action in state.legal_actions():
+            child = state.play(action)
+            values[action] = -(
+                search.terminal_value(child) if child.is_terminal() else _SOLVER.value(child)
+            )
+        known = tuple(values[::-1]) if _mirrored(state) else tuple(values)
+        _CACHE[key] = known
+    return known[::-1] if _mirrored(state) else known
+
+
+def moves_string(moves: list[int]) -> str:
+    return "".join(str(a + 1) for a in moves)
+
+
+def play_game(index: int, seed: int) -> list[tuple[str, tuple[int, ...]]]:
+    """One game (random if ``index`` is even, noisy-optimal if odd): each non-terminal
+    position as (1-based move string, column values)."""
+    rng = np.random.default_rng([seed, index])
+    noisy = index % 2 == 1
+    state, moves, out = ConnectFour(ROWS, COLS), [], []
+    while not state.is_terminal():
+        values = label(state)
+        out.append((moves_string(moves), values))
+        legal = state.legal_actions()
+        if noisy and rng.random() >= NOISE:
+            best = max(values)
+            legal = [a for a in legal if values[a] == best]
+        action = legal[int(rng.integers(len(legal)))]
+        moves.append(action)
+        state = state.play(action)
+    return out
+
+
+def _games(start: int, count: int, seed: int) -> list[list[tuple[str, tuple[int, ...]]]]:
+    return [play_game(i, seed) for i in range(start, start + count)]
+
+
+def generate(
+    n_test: int, n_train_games: int, seed: int, workers: int
+) -> tuple[dict[str, list], dict[str, float]]:
+    """Test and training positions; returns the columns of the saved arrays and counts."""
+    began = time.perf_counter()
+    columns: dict[str, list] = {"moves": [], "values": [], "split": [], "game": []}
+    test_keys: set[int] = set()
+    index = 0
+    # Test games run one at a time until the test set is full (its size decides when).
+    while len(test_keys) < n_test:
+        for moves, values in play_game(index, seed):
+            state = ConnectFour.from_moves(moves, ROWS, COLS)
+            legal_values = [values[a] for a in state.legal_actions()]
+            key = state.key()
+            if key in test_keys or min(legal_values) == max(legal_values):
+                continue
+            test_keys.add(key)
+            columns["moves"].append(moves)
+            columns["values"].append(values)
+            columns["split"].append(0)
+            columns["game"].append(index)
+            if len(test_keys) == n_test:
+                break
+        index += 1
+        if index % 20 == 0:
+            print(f"test: {len(test_keys)}/{n_test} after {index} games", flush=True)
+    test_games = index
+    test_seconds = time.perf_counter() - began
+    chunks = [(test_games + i, 1) for i in range(n_train_games)]
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            # Contiguous blocks per task, so that a worker's label cache helps.
+            size = max(1, len(chunks) // (4 * workers))
+            starts, counts_ = zip(*chunks, strict=True) if chunks else ((), ())
+            results = list(pool.map(_games, starts, counts_, [seed] * len(chunks), chunksize=size))
+    else:
+        results = [_games(start, count, seed) for start, count in chunks]
+    excluded = 0
+    for offset, games in enumerate(results):
+        for game in games:
+            for moves, values in game:
+                state = ConnectFour.from_moves(moves, ROWS, COLS)
+                if state.key() in test_keys:
+                    excluded += 1
+                    continue
+                columns["moves"].append(moves)
+                columns["values"].append(values)
+                columns["split"].append(1)
+                columns["game"].append(test_games + offset)
+        if (offset + 1) % 50 == 0:
+            print(f"train: {offset + 1}/{n_train_games} games", flush=True)
+    counts = {
+        "test_games": test_games,
+        "train_games": n_train_games,
+        "train_excluded": excluded,
+        "test_seconds": round(test_seconds, 1),
+        "seconds": round(time.perf_counter() - began, 1),
+    }
+    return columns, counts
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--test", type=int, default=1000, help="test positions")
+    parser.add_argument("--train-games", type=int, default=600, help="training games")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=1, help="processes for training games")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    args = parser.parse_args(argv)
+    if args.test < 1 or args.train_games < 0 or args.workers < 1:
+        parser.error("--test and --workers must be positive, --train-games >= 0")
+    if args.output.suffix != ".npz":
+        parser.error(f"--output must end in .npz, got {args.output}")
+    columns, counts = generate(args.test, args.train_games, args.seed, args.workers)
+    meta = {
+        "command": (
+            "OPENBLAS_NUM_THREADS=1 python scripts/hybrid_positions.py "
+            + " ".join(argv if argv is not None else sys.argv[1:])
+        ).strip(),
+        "rows": ROWS,
+        "cols": COLS,
+        "noise": NOISE,
+        "seed": args.seed,
+        **counts,
+        "machine": f"{platform.machine()}, Python {platform.python_version()}",
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        args.output,
+        moves=np.array(columns["moves"], dtype="U25"),
+        values=np.array(columns["values"], dtype=np.int8).reshape(-1, COLS),
+        split=np.array(columns["split"], dtype=np.int8),
+        game=np.array(columns["game"], dtype=np.int32),
+        meta=np.array(json.dumps(meta)),
+    )
+    n_test = int(np.sum(np.array(columns["split"]) == 0))
+    print(f"saved {args.output}: {n_test} test, {len(columns['split']) - n_test} train, {meta}")
+
+
+if __name__ == "__main__":
+    main()

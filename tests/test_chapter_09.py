@@ -1,0 +1,47 @@
+"""Chapter 9 (a hybrid agent): its key results, read from the values it glued."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ExecutedChapter
+
+
+@pytest.mark.parametrize("chapter", ["09_hybrid"], indirect=True)
+def test_hybrid_key_results(chapter: ExecutedChapter) -> None:
+    """The test set is as large as promised and judged by the solver; every learned
+    agent beats random play; search on top of the network helps; the gated agent is
+    at least as strong as its policy at a fraction of PUCT-at-every-move's compute;
+    the gate's report is consistent; the prose's verdicts match the numbers."""
+    g = chapter.glued()
+    assert g["n_test"] >= 1000 and g["checked_late"] >= 10
+    assert 20 < g["chance_rate"] < 60
+    # Every learned policy is far better than chance; cloning beats its chapter-5 cousin.
+    for name in ("bc_rate", "exit_rate", "ch5_rate"):
+        assert g[name] > g["chance_rate"] + 10, name
+    assert g["bc_rate"] > g["ch5_rate"]
+    assert g["policy_target_met"] == ("meets" if g["bc_rate"] >= 85 else "misses")
+    # The threat planes help the cloned policy.
+    assert g["threat_gain"] > 0
+    # PUCT with the cloned net improves with simulations; the gated agent improves on
+    # its policy while spending far less than PUCT at every move.
+    assert g["puct_bc_256"] > g["puct_bc_2"]
+    assert g["gated_rate"] > g["bc_rate"]
+    assert 1 <= g["gated_passes"] < 1 + g["gate_budget"]
+    assert g["gated_target_rate"] == ("meets" if g["gated_rate"] >= 95 else "misses")
+    assert g["gated_target_passes"] == ("within" if g["gated_passes"] <= 10 else "above")
+    # The gate's report: shares in [0, 100], searching is part of planning.
+    assert 0 < g["searched_share"] <= g["planned_share"] <= 100
+    assert 0 <= g["gate_precision"] <= 100 and 0 <= g["gate_recall"] <= 100
+    assert g["gate_share_word"] == ("majority" if g["planned_share"] > 50 else "minority")
+    assert g["auc_word"] == ("better" if g["auc_confidence"] > g["auc_peak"] else "worse")
+    # Calibration: the learned confidence ranks better than chance.
+    assert g["auc_confidence"] > 0.5 and 0 <= g["ece_confidence"] < 0.5
+    # Expert iteration: the policy is below its own search, and the verdict matches.
+    assert g["distillation_gap"] == pytest.approx(g["puct_exit_at_training"] - g["exit_rate"])
+    assert g["exit_target"] == ("within" if g["bc_rate"] - g["exit_rate"] <= 2 else "not within")
+    # Rollout UCT is far slower per move than the gated agent at the same rate.
+    assert g["time_ratio"] > 1
+    # The failures add up, and no tactic was wrong.
+    assert g["wrong_policy"] + g["wrong_search"] + g["wrong_tactic"] == g["gated_wrong"]
+    assert g["wrong_tactic"] == 0
+    assert g["gated_wrong"] == pytest.approx(g["n_test"] * (1 - g["gated_rate"] / 100), abs=0.5)

@@ -1,0 +1,250 @@
+"""daopt.hybrid and daopt.selfplay: features, targets, the network's heads, the
+agents' choices and costs, the shipped agents, and clear errors for bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from daopt import hybrid, learn, search, selfplay
+from daopt.cost import DecisionCost
+from daopt.games import ConnectFour
+
+RNG = np.random.default_rng
+
+
+def random_state(seed: int, moves: int) -> ConnectFour:
+    rng = RNG(seed)
+    for _ in range(1000):
+        state = ConnectFour(5, 5)
+        for _ in range(moves):
+            legal = state.legal_actions()
+            state = state.play(legal[int(rng.integers(len(legal)))])
+            if state.is_terminal():
+                break
+        if not state.is_terminal():
+            return state
+    raise AssertionError("no state found")
+
+
+@pytest.fixture(scope="module")
+def net() -> hybrid.PolicyValueNet:
+    return hybrid.PolicyValueNet(hybrid.new_network(RNG(0), (16,)))
+
+
+def random_moves(seed: int, moves: int) -> str:
+    """A move string of up to ``moves`` random moves that leaves the game running."""
+    rng, state, out = RNG(seed), ConnectFour(5, 5), ""
+    for _ in range(moves):
+        legal = state.legal_actions()
+        action = legal[int(rng.integers(len(legal)))]
+        if state.play(action).is_terminal():
+            break
+        state, out = state.play(action), out + str(action + 1)
+    return out
+
+
+@given(st.integers(0, 10_000), st.integers(0, 20))
+@settings(max_examples=30, deadline=None)
+def test_features_match_learn_encode_and_mirror(seed: int, moves: int) -> None:
+    text = random_moves(seed, moves)
+    state = ConnectFour.from_moves(text, 5, 5)
+    x = hybrid.features([state])
+    assert x.shape == (1, 125)
+    assert np.array_equal(x[:, :75], learn.encode_batch([state]))
+    assert x[:, :75].sum() == 25  # each cell is in exactly one of the first three planes
+    # A threat cell is an empty cell where that side's stone completes four.
+    g = state.geometry
+    for plane, stones in ((3, state.current), (4, state.current ^ state.mask)):
+        for cell in range(25):
+            row, col = divmod(cell, 5)
+            bit = 1 << (col * g.height + row)
+            threat = not state.mask & bit and g.has_line(stones | bit)
+            assert x[0, plane * 25 + cell] == threat
+    mirrored = ConnectFour.from_moves("".join(str(6 - int(c)) for c in text), 5, 5)
+    assert np.array_equal(hybrid.mirror_features(x), hybrid.features([mirrored]))
+
+
+def test_bc_targets_spread_over_optimal_moves() -> None:
+    values = np.array([[0, 1, 1, -1, -2], [-1, -1, -1, -1, -1]])
+    policy, value, optimal, legal = hybrid.bc_targets(values)
+    assert np.allclose(policy[0], [0, 0.5, 0.5, 0, 0])
+    assert np.allclose(policy[1], 0.2)
+    assert value.tolist() == [1.0, -1.0]
+    assert optimal[0].tolist() == [0, 1, 1, 0, 0] and legal[0].tolist() == [1, 1, 1, 1, 0]
+    with pytest.raises(ValueError, match="values"):
+        hybrid.bc_targets(np.array([[3, 0, 0, 0, 0]]))
+    with pytest.raises(ValueError, match="legal column"):
+        hybrid.bc_targets(np.full((1, 5), -2))
+
+
+def test_heads_are_distributions_over_legal_moves(net: hybrid.PolicyValueNet) -> None:
+    states = [random_state(s, 12) for s in range(20)]
+    out = net.evaluate(states)
+    assert net.passes == 20
+    assert np.allclose(out.policy.sum(axis=1), 1)
+    for state, row in zip(states, out.policy, strict=True):
+        full = [a for a in range(5) if a not in state.legal_actions()]
+        assert np.all(row[full] == 0)
+    assert np.all(np.abs(out.value) <= 1) and np.all((out.confidence > 0) & (out.confidence < 1))
+
+
+def test_prior_and_value_share_one_pass(net: hybrid.PolicyValueNet) -> None:
+    state = random_state(1, 6)
+    before = net.passes
+    net.prior(state)
+    net.value(state)
+    assert net.passes == before + 1
+
+
+def test_fit_learns_the_targets() -> None:
+    states = [random_state(s, 8) for s in range(40)]
+    values = np.array([[search.action_values(s).get(a, -2) for a in range(5)] for s in states])
+    policy, value, optimal, legal = hybrid.bc_targets(values)
+    x = hybrid.features(states)
+    network = hybrid.new_network(RNG(0), (64,))
+    log = hybrid.fit(
+        network, x, policy, value, legal, optimal=optimal, rng=RNG(1), n_epochs=150, batch_size=40
+    )
+    assert log.steps == 150 and log.epoch_losses[-1] < 0.5 * log.epoch_losses[0]
+    with pytest.raises(ValueError, match="shape"):
+        hybrid.fit(network, x, policy[:-1], value, legal, rng=RNG(1), n_epochs=1)
+
+
+def test_tactical_move_wins_then_blocks() -> None:
+    # X to move with three in a row on the bottom: the win is column 4 (0-based 3).
+    win = ConnectFour.from_moves("11223", 5, 5)
+    assert hybrid.tactical_move(win)[0] == 3
+    # O to move must block X's bottom-row threat at column 4.
+    block = ConnectFour.from_moves("1122355", 5, 5)  # X holds 1-3 of the bottom row
+    move, nodes = hybrid.tactical_move(block)
+    assert move == 3 and move in search.optimal_actions(block)
+    assert nodes >= 1
+    quiet = ConnectFour(5, 5)
+    assert hybrid.tactical_move(quiet) == (None, 10)
+
+
+def test_agents_report_their_cost(net: hybrid.PolicyValueNet) -> None:
+    state = random_state(3, 6)
+    policy = hybrid.PolicyAgent(net)
+    assert policy(state) in state.legal_actions()
+    assert isinstance(policy.last_cost, DecisionCost) and policy.last_cost.network_passes == 1
+    puct = hybrid.PUCTAgent(net, 16, RNG(0))
+    assert puct(state) in state.legal_actions()
+    assert puct.last_cost.simulations == 16
+    assert 1 <= puct.last_cost.network_passes <= 17 and puct.last_planned
+    # Threshold 0: never plans; threshold 1: always plans (no tactic on the empty board).
+    empty = ConnectFour(5, 5)
+    calm = hybrid.GatedAgent(net, 0.0, 8, RNG(0))
+    calm(empty)
+    assert calm.last_mode == "policy" and not calm.last_planned
+    assert calm.last_cost.simulations == 0 and calm.last_cost.search_nodes == 10
+    careful = hybrid.GatedAgent(net, 1.0, 8, RNG(0))
+    careful(empty)
+    assert careful.last_mode == "search" and careful.last_planned
+    assert careful.last_cost.simulations == 8
+    # The gate's pass is the search's root pass: 1 + at most one per simulation.
+    assert careful.last_cost.network_passes <= 9
+    win = ConnectFour.from_moves("11223", 5, 5)
+    assert careful(win) == 3 and careful.last_mode == "tactic"
+    assert careful.last_cost.network_passes == 0 and careful.last_cost.search_nodes >= 1
+
+
+@pytest.mark.parametrize("kind", hybrid.KINDS)
+def test_pretrained_agents_play_legal_moves(kind: str) -> None:
+    agent = hybrid.pretrained(kind)
+    state = ConnectFour.from_moves("3322", 5, 5)
+    assert agent(state) in state.legal_actions()
+    assert isinstance(agent.last_cost, DecisionCost)
+    assert agent.last_cost.network_passes >= 1 or agent.last_cost.search_nodes >= 1
+    assert isinstance(agent.last_planned, bool)
+    with pytest.raises(ValueError, match="rows=5, cols=5"):
+        agent(ConnectFour())
+    with pytest.raises(ValueError, match="game is over"):
+        agent(ConnectFour.from_moves("1212121", 5, 5))
+    with pytest.raises(TypeError, match="ConnectFour"):
+        agent("3322")
+
+
+def test_pretrained_rejects_unknown_kinds() -> None:
+    with pytest.raises(ValueError, match="kind must be one of"):
+        hybrid.pretrained("alphazero")
+    with pytest.raises(TypeError, match="kind must be one of"):
+        hybrid.pretrained(3)
+
+
+def test_bad_arguments_are_named(net: hybrid.PolicyValueNet) -> None:
+    with pytest.raises(ValueError, match="threshold"):
+        hybrid.GatedAgent(net, 1.5, 8, RNG(0))
+    with pytest.raises(TypeError, match="simulations"):
+        hybrid.PUCTAgent(net, 2.5, RNG(0))
+    with pytest.raises(TypeError, match="PolicyValueNet"):
+        hybrid.PolicyAgent("net")
+    with pytest.raises(ValueError, match="features"):
+        hybrid.PolicyValueNet(hybrid.new_network(RNG(0), (4,), rows=4, cols=4))
+    with pytest.raises(TypeError, match="states"):
+        hybrid.features(ConnectFour(5, 5))
+
+
+def test_self_play_game_records_visits_and_outcomes() -> None:
+    network = hybrid.new_network(RNG(0), (16,))
+    game = selfplay.self_play_game(network, 4, RNG(1))
+    n = game.x.shape[0]
+    assert n >= 7 and game.policy.shape == (n, 5) and game.outcome.shape == (n,)
+    assert np.allclose(game.policy.sum(axis=1), 1) and not np.any(game.policy[~game.legal])
+    # Outcomes alternate in sign with the mover (or are all 0 for a draw).
+    assert np.all(game.outcome[::2] == game.outcome[0]) and np.all(
+        game.outcome[1::2] == -game.outcome[0]
+    )
+    assert game.simulations == 4 * n and game.passes >= n
+    log = selfplay.expert_iteration(network, rounds=2, games_per_round=2, simulations=4, seed=0)
+    assert log.games == [2, 2] and all(p > 0 for p in log.positions)
+    with pytest.raises(TypeError, match="rounds"):
+        selfplay.expert_iteration(network, rounds=1.5, games_per_round=2, simulations=4, seed=0)
+
+
+def test_exercise_checkers_accept_the_reference_and_name_a_wrong_answer() -> None:
+    from daopt import hybrid_checks as hc
+
+    assert hc.check_tactical_move(lambda s: hybrid.tactical_move(s)[0])
+    wins_only = hc.check_tactical_move(
+        lambda s: next((a for a in s.legal_actions() if s.play(a).winner is not None), None)
+    )
+    assert not wins_only and "expected" in repr(wins_only)
+
+    def report(planned: np.ndarray, wrong: np.ndarray) -> tuple[float, float, float]:
+        r = hybrid.gate_report(planned, wrong)
+        return r.planned_share, r.precision, r.recall
+
+    assert hc.check_gate_report(report)
+    swapped = hc.check_gate_report(lambda planned, wrong: report(wrong, planned))
+    assert not swapped and "differ" in repr(swapped)
+    assert hc.check_reliability(
+        lambda confidence, correct, n_bins: hybrid.reliability(confidence, correct, n_bins)[1]
+    )
+    assert not hc.check_reliability(lambda confidence, correct, n_bins: np.zeros(n_bins))
+    assert hc.check_cheapest_budget(
+        lambda rates, evaluations: int(np.argmin(evaluations / (rates / 100)))
+    )
+    assert not hc.check_cheapest_budget(lambda rates, evaluations: int(np.argmin(evaluations)))
+    assert len(hc.tactic_cases()) == 60
+    assert sum(hybrid.tactical_move(s)[0] is not None for s in hc.tactic_cases()) >= 5
+
+
+def test_gate_report_and_reliability() -> None:
+    planned = np.array([True, True, False, False])
+    wrong = np.array([True, False, True, False])
+    assert hybrid.gate_report(planned, wrong) == hybrid.GateReport(0.5, 0.5, 0.5)
+    assert np.isnan(hybrid.gate_report(~planned & False, wrong).precision)
+    mean, accuracy, counts = hybrid.reliability(
+        np.array([0.05, 0.15, 0.95, 1.0]), np.array([False, True, True, True]), 10
+    )
+    assert counts.tolist() == [1, 1, 0, 0, 0, 0, 0, 0, 0, 2]
+    assert mean[0] == pytest.approx(0.05) and mean[9] == pytest.approx(0.975)
+    assert accuracy[0] == 0 and accuracy[9] == 1 and np.isnan(accuracy[5])
+    with pytest.raises(TypeError, match="bool"):
+        hybrid.gate_report(np.array([1, 0]), wrong[:2])
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        hybrid.reliability(np.array([1.5]), np.array([True]))

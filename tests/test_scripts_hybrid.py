@@ -1,0 +1,115 @@
+"""The scripts behind chapter 9, rerun at a reduced size: each runs, writes results
+of the saved shape, reproduces the start of the saved data, and refuses bad arguments."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import ROOT
+
+SCRIPTS = ROOT / "scripts"
+RESULTS = SCRIPTS / "results"
+
+
+def run_script(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(SCRIPTS / name), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+    )
+
+
+@pytest.fixture(scope="module")
+def small_positions(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("hybrid") / "positions.npz"
+    result = run_script(
+        "hybrid_positions.py", "--test", "40", "--train-games", "6", "--output", str(path)
+    )
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def test_positions_reproduce_the_saved_test_set(small_positions: Path) -> None:
+    small, full = np.load(small_positions), np.load(RESULTS / "hybrid_positions.npz")
+    test = small["split"] == 0
+    assert test.sum() == 40 and (small["split"] == 1).sum() > 0
+    # The first test positions and their labels are the saved ones.
+    saved_test = full["split"] == 0
+    assert list(small["moves"][test]) == list(full["moves"][saved_test][:40])
+    assert np.array_equal(small["values"][test], full["values"][saved_test][:40])
+    # Every test position is informative; no training position shares a test class.
+    from daopt.games import ConnectFour
+
+    states = [ConnectFour.from_moves(str(m), 5, 5) for m in small["moves"]]
+    keys = [s.key() for s in states]
+    test_keys = {k for k, t in zip(keys, test, strict=True) if t}
+    assert len(test_keys) == 40
+    assert not any(k in test_keys for k, t in zip(keys, test, strict=True) if not t)
+    for values, state in zip(small["values"][test], np.array(states)[test], strict=True):
+        legal = [values[a] for a in state.legal_actions()]
+        assert min(legal) < max(legal)
+
+
+def test_train_and_exit_and_eval_run_small(small_positions: Path, tmp_path: Path) -> None:
+    weights = tmp_path / "weights"
+    result = run_script(
+        "hybrid_train.py",
+        *("--positions", str(small_positions), "--epochs", "2"),
+        *("--output", str(tmp_path / "train.json"), "--weights-dir", str(weights)),
+    )
+    assert result.returncode == 0, result.stderr
+    train = json.loads((tmp_path / "train.json").read_text())
+    full = json.loads((RESULTS / "hybrid_train.json").read_text())
+    assert set(train) == set(full) and set(train["bc"]) == set(full["bc"])
+    assert len(train["bc"]["curve"]) == 2 and 0 <= train["bc"]["test_rate"] <= 1
+    result = run_script(
+        "hybrid_exit.py",
+        *("--rounds", "1", "--games", "2", "--simulations", "4"),
+        *("--positions", str(small_positions), "--output", str(tmp_path / "exit.json")),
+        *("--weights", str(weights / "hybrid_exit.npz")),
+    )
+    assert result.returncode == 0, result.stderr
+    exit_run = json.loads((tmp_path / "exit.json").read_text())
+    assert exit_run["games"] == [2] and len(exit_run["round_rates"]) == 1
+    assert set(exit_run) == set(json.loads((RESULTS / "hybrid_exit.json").read_text()))
+    result = run_script(
+        "hybrid_eval.py",
+        *("--positions", str(small_positions), "--positions-limit", "6"),
+        *("--uct-positions", "2", "--solver-positions", "0"),
+        *("--match-games", "2", "--solver-games", "0"),
+        *("--weights-dir", str(weights), "--output", str(tmp_path / "eval")),
+    )
+    assert result.returncode == 0, result.stderr
+    small = json.loads((tmp_path / "eval.json").read_text())
+    saved = json.loads((RESULTS / "hybrid_eval.json").read_text())
+    assert set(small) == set(saved) and small["n_positions"] == 6
+    arrays, saved_arrays = np.load(tmp_path / "eval.npz"), np.load(RESULTS / "hybrid_eval.npz")
+    assert set(arrays.files) == set(saved_arrays.files)
+    assert arrays["puct_bc_correct"].shape == (6, len(saved["puct_budgets"]))
+    # The saved run covered the whole test set and the promised budgets.
+    assert saved["n_positions"] >= 1000
+    assert saved["puct_budgets"][0] == 2 and saved["puct_budgets"][-1] == 256
+    assert saved["uct_budgets"][0] == 16 and saved["uct_budgets"][-1] == 16384
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("hybrid_positions.py", ("--test", "0")),
+        ("hybrid_positions.py", ("--output", "/tmp/x.json")),
+        ("hybrid_train.py", ("--epochs", "0")),
+        ("hybrid_exit.py", ("--rounds", "0")),
+        ("hybrid_eval.py", ("--uct-positions", "-1")),
+    ],
+)
+def test_scripts_refuse_bad_arguments(name: str, args: tuple[str, ...]) -> None:
+    result = run_script(name, *args)
+    assert result.returncode == 2 and "error" in result.stderr
