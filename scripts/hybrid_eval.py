@@ -186,7 +186,7 @@ def evaluate_solver(states: list[ConnectFour], n: int) -> dict[str, np.ndarray]:
         start = time.perf_counter()
         search.optimal_actions(s)
         seconds.append(time.perf_counter() - start)
-        nodes.append(search._connect_four_solver(s).nodes)
+        nodes.append(search.connect_four_solver(s).nodes)
     search.clear_tables()
     return {
         "solver_nodes": np.array(nodes, dtype=float),

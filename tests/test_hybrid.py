@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from daopt import hybrid, learn, search, selfplay
+from daopt import features, hybrid, search, selfplay
 from daopt.cost import DecisionCost
 from daopt.games import ConnectFour
 
@@ -53,7 +53,7 @@ def test_features_match_learn_encode_and_mirror(seed: int, moves: int) -> None:
     state = ConnectFour.from_moves(text, 5, 5)
     x = hybrid.features([state])
     assert x.shape == (1, 125)
-    assert np.array_equal(x[:, :75], learn.encode_batch([state]))
+    assert np.array_equal(x[:, :75], features.encode_batch([state]))
     assert x[:, :75].sum() == 25  # each cell is in exactly one of the first three planes
     # A threat cell is an empty cell where that side's stone completes four.
     g = state.geometry
@@ -206,7 +206,7 @@ def test_self_play_game_records_visits_and_outcomes() -> None:
 
 
 def test_exercise_checkers_accept_the_reference_and_name_a_wrong_answer() -> None:
-    from daopt import hybrid_checks as hc
+    from daopt.checks import hybrid as hc
 
     assert hc.check_tactical_move(lambda s: hybrid.tactical_move(s)[0])
     wins_only = hc.check_tactical_move(

@@ -427,3 +427,14 @@ def test_connect_four_solver_refuses_other_states() -> None:
         search.ConnectFourSolver(max_entries=0)
     with pytest.raises(ValueError, match="too small"):
         search.ConnectFourSolver(rows=2, cols=3, k=4)
+
+
+def test_the_public_solver_helpers_refuse_other_input() -> None:
+    with pytest.raises(TypeError, match="ConnectFour state"):
+        search.connect_four_solver(TicTacToe())
+    with pytest.raises(TypeError, match="geometry"):
+        search.winning_cells_function(ConnectFour())
+    state = ConnectFour.from_moves("112233", rows=5, cols=5)
+    wins = search.winning_cells_function(state.geometry)(state.current, state.mask)
+    assert wins  # column 4 completes the bottom row for the player to move
+    assert search.connect_four_solver(state) is search.connect_four_solver(ConnectFour(5, 5))

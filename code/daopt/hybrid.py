@@ -4,7 +4,7 @@ system 2) agent that acts from the policy when its learned confidence says it is
 safe and searches otherwise.
 
 Shapes, for a board of ``rows`` x ``cols``: features (n, 5 * rows * cols), the
-three planes of ``daopt.learn.encode`` (mover, opponent, empty; cell
+three planes of ``daopt.features.encode`` (mover, opponent, empty; cell
 ``row * cols + col``) and two threat planes (see ``features``); the
 network's output (n, 2 * cols + 1) is policy logits (cols), a raw value (1, read
 through tanh, for the player to move) and confidence logits (cols, read through a
@@ -31,7 +31,7 @@ from daopt.cost import DecisionCost
 from daopt.games import ConnectFour, GameState
 from daopt.mcts import MCTS, MCTSResult
 from daopt.nn import MLP, Adam, TrainLog, softmax_cross_entropy, train
-from daopt.search import _winning_cells_function
+from daopt.search import winning_cells_function
 from daopt.validation import generator, positive_float, positive_int
 
 __all__ = [
@@ -93,7 +93,7 @@ def features(states: list[ConnectFour]) -> np.ndarray:
     """Features (n, 5 * rows * cols) of states of one board size, from the mover's view.
 
     Five planes of 0/1, cell ``row * cols + col`` (row 0 at the bottom): the first
-    three are ``daopt.learn.encode_batch`` (mover's stones, opponent's, empty); the
+    three are ``daopt.features.encode_batch`` (mover's stones, opponent's, empty); the
     last two mark the empty cells where a stone would complete four in a row for
     the mover and for the opponent (playable now or not). The threat planes are
     bit operations on the position, computed with the encoding, not a search.
@@ -107,7 +107,7 @@ def features(states: list[ConnectFour]) -> np.ndarray:
         if not isinstance(state, ConnectFour) or state.geometry is not first.geometry:
             raise ValueError(f"states must share one board size, got {first!r} and {state!r}")
     shifts = _cell_shifts(first.rows, first.cols)
-    winning = _winning_cells_function(first.geometry)
+    winning = winning_cells_function(first.geometry)
     boards = np.array(
         [
             (s.current, s.mask, winning(s.current, s.mask), winning(s.current ^ s.mask, s.mask))

@@ -23,7 +23,15 @@ import math
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
-from daopt.games import TTT_LINE_MASKS, TTT_LINES, ConnectFour, GameState, TicTacToe, check_state
+from daopt.games import (
+    TTT_LINE_MASKS,
+    TTT_LINES,
+    ConnectFour,
+    GameState,
+    Geometry,
+    TicTacToe,
+    check_state,
+)
 from daopt.validation import positive_int
 
 __all__ = [
@@ -32,6 +40,7 @@ __all__ = [
     "action_values",
     "alphabeta",
     "clear_tables",
+    "connect_four_solver",
     "minimax",
     "optimal_actions",
     "order_actions",
@@ -39,6 +48,7 @@ __all__ = [
     "solve",
     "solve_exact",
     "terminal_value",
+    "winning_cells_function",
 ]
 
 ORDERINGS = ("none", "centre", "threats")
@@ -209,7 +219,7 @@ def order_actions(state: GameState, ordering: str | bool = "threats") -> list[in
         if ordering == "centre":
             return sorted(actions, key=rank.__getitem__)
         g = state.geometry
-        lines = _winning_cells_function(g)
+        lines = winning_cells_function(g)
         current, mask = state.current, state.mask
         possible = (mask + g.bottom_row) & g.board
         wins = lines(current, mask) & possible
@@ -300,9 +310,13 @@ def alphabeta(
 # --- Connect Four: a bitboard solver after Pascal Pons -------------------------
 
 
-def _winning_cells_function(geometry: object) -> Callable[[int, int], int]:
+def winning_cells_function(geometry: Geometry) -> Callable[[int, int], int]:
     """A function ``(stones, mask) -> cells``: the empty cells where ``stones`` would
-    complete k in a row, for the board size of ``geometry`` (bits as in ConnectFour)."""
+    complete k in a row, for the board size of ``geometry`` (a ``ConnectFour``
+    state's ``geometry``; bits as in ``ConnectFour``). The solver's move ordering and
+    chapter 9's threat features both read it."""
+    if not isinstance(geometry, Geometry):
+        raise TypeError(f"geometry must be a ConnectFour state's geometry, got {geometry!r}")
     g = geometry
     k, board = g.k, g.board  # type: ignore[attr-defined]
     vertical, horizontal, down, up = g.shifts  # type: ignore[attr-defined]
@@ -376,7 +390,7 @@ class ConnectFourSolver:
         self.cells = g.rows * g.cols
         self._board, self._bottom = g.board, g.bottom_row
         self._columns = tuple(g.column[c] for c in _centre_order(g.cols))
-        self._winning = _winning_cells_function(g)
+        self._winning = winning_cells_function(g)
         self.table: dict[int, int] = {}
         self.nodes = 0
 
@@ -519,7 +533,11 @@ class ConnectFourSolver:
 _SOLVERS: dict[object, ConnectFourSolver] = {}
 
 
-def _connect_four_solver(state: ConnectFour) -> ConnectFourSolver:
+def connect_four_solver(state: ConnectFour) -> ConnectFourSolver:
+    """The solver (and its transposition table) for ``state``'s board size, shared by
+    ``solve``, ``solve_exact`` and ``optimal_actions``; its ``nodes`` count the work."""
+    if not isinstance(state, ConnectFour):
+        raise TypeError(f"state must be a ConnectFour state, got {state!r}")
     solver = _SOLVERS.get(state.geometry)
     if solver is None:
         solver = _SOLVERS[state.geometry] = ConnectFourSolver(state.rows, state.cols, state.k)
@@ -599,7 +617,7 @@ def solve_exact(state: GameState) -> int:
     if isinstance(state, TicTacToe):
         return _ttt_score(*_ttt_masks(state))
     if isinstance(state, ConnectFour):
-        return _connect_four_solver(state).score(state)
+        return connect_four_solver(state).score(state)
     _cells_and_stones(state)  # raises: no board to count stones on
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -612,7 +630,7 @@ def solve(state: GameState) -> int:
             return _terminal(state, False)
         return _ttt_value(*_ttt_masks(state))
     if isinstance(state, ConnectFour):
-        return _connect_four_solver(state).value(state)
+        return connect_four_solver(state).value(state)
     return alphabeta(state, table=True).value
 
 

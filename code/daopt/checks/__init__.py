@@ -19,12 +19,20 @@ naming the first input on which it is not; ``strict=True`` raises
 | 6 | ``check_q_update`` |
 | 7 | ``check_break_even_decisions``, ``check_cheapest_plan`` |
 | 8 | ``check_cem_update``, ``check_expectimax`` |
+| 9 | ``check_tactical_move``, ``check_gate_report``, ``check_reliability``, |
+|   | ``check_cheapest_budget`` |
 | 10 | ``check_author_posterior``, ``check_dirichlet_predictive``, ``check_performative_loss`` |
 """
 
 from daopt.checks.bill import check_break_even_decisions, check_cheapest_plan
 from daopt.checks.direct import check_gradient_descent, check_grid_search
 from daopt.checks.games import check_has_line
+from daopt.checks.hybrid import (
+    check_cheapest_budget,
+    check_gate_report,
+    check_reliability,
+    check_tactical_move,
+)
 from daopt.checks.language import (
     check_author_posterior,
     check_dirichlet_predictive,
@@ -42,15 +50,19 @@ __all__ = [
     "check_author_posterior",
     "check_break_even_decisions",
     "check_cem_update",
+    "check_cheapest_budget",
     "check_cheapest_plan",
     "check_dense_backward",
     "check_dirichlet_predictive",
     "check_expectimax",
+    "check_gate_report",
     "check_gradient_descent",
     "check_grid_search",
     "check_has_line",
     "check_minimax",
     "check_performative_loss",
     "check_q_update",
+    "check_reliability",
+    "check_tactical_move",
     "check_ucb",
 ]
