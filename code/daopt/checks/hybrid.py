@@ -59,7 +59,10 @@ def _judge_nan_aware(got: Any, case: Case) -> str | None:
         same_nan = np.isnan(numbers) == np.isnan(want)
         if not same_nan.all():
             index = tuple(int(i) for i in np.argwhere(~same_nan)[0])
-            return f": the answer differs at entry {index}: expected {want[index]:.6g}, got {numbers[index]:.6g}"
+            return (
+                f": the answer differs at entry {index}: "
+                f"expected {want[index]:.6g}, got {numbers[index]:.6g}"
+            )
         numbers, want = np.nan_to_num(numbers), np.nan_to_num(want)
     failure = array_difference("the answer", got if numbers is None else numbers, want)
     return None if failure is None else f": {failure}"
