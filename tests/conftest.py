@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import ast
+import json
+import os
 import re
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +21,7 @@ import pytest
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from nbclient import NotebookClient
+from playwright.sync_api import Browser, sync_playwright
 
 # The test process itself draws no window. Set here, never in the environment:
 # the chapter kernels must keep ipykernel's inline backend (see the Makefile).
@@ -28,6 +34,38 @@ BUILD = ROOT / "_build"
 # tests executed instead of executing every chapter again.
 EXECUTION_CACHE = BUILD / ".jupyter_cache"
 EXECUTED = BUILD / "executed"
+
+# Debian's Chromium, as the browser tests drive it (the Makefile passes CHROMIUM).
+CHROMIUM = os.environ.get("DAOPT_CHROMIUM") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+SCRIPTS = ROOT / "scripts"
+RESULTS = SCRIPTS / "results"
+
+
+def run_script(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``scripts/<name>`` with ``args`` as a reader would, BLAS on one thread."""
+    return subprocess.run(
+        [sys.executable, str(SCRIPTS / name), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+    )
+
+
+def saved(name: str) -> dict:
+    """A script's saved result, ``scripts/results/<name>``."""
+    return json.loads((RESULTS / name).read_text())
 
 
 def chapter_notebooks() -> list[Path]:
@@ -145,3 +183,19 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.section("chapter execution times")
     for name, executed in sorted(_executed.items()):
         terminalreporter.write_line(f"{name:<32} {executed.seconds:6.1f} s")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium (Debian's) for a test module's pages."""
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(
+            f"No Chromium at {CHROMIUM}: install Debian's chromium (`make test` does it "
+            "where it can) or set DAOPT_CHROMIUM"
+        )
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -34,8 +34,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CHAPTERS, ROOT
-from playwright.sync_api import Browser, Page, sync_playwright
-from test_rendered import CHROMIUM, CHROMIUM_ARGS
+from playwright.sync_api import Browser, Page
 
 JUPYTER = Path(sys.executable).parent / "jupyter"
 LAB_CHAPTERS = ["02_games"]
@@ -114,18 +113,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"No Chromium at {CHROMIUM}: install Debian's chromium or set DAOPT_CHROMIUM")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @dataclass

@@ -53,7 +53,9 @@ from urllib.parse import urljoin, urlsplit
 import jupytext
 import nbformat
 import pytest
-from conftest import draws_figures, shown_images
+
+# CHROMIUM and CHROMIUM_ARGS stay importable from here for the other browser tests.
+from conftest import CHROMIUM, CHROMIUM_ARGS, draws_figures, shown_images  # noqa: F401
 from PIL import Image
 from playwright.sync_api import (
     Browser,
@@ -62,7 +64,6 @@ from playwright.sync_api import (
     Page,
     Request,
     Response,
-    sync_playwright,
 )
 from playwright.sync_api import (
     Error as PlaywrightError,
@@ -74,17 +75,6 @@ SCREENSHOTS = HTML_DIR.parent / "screenshots"
 EXECUTED_NOTEBOOKS = HTML_DIR.parent / "jupyter_execute"
 BUILD_HINT = "run the book build first: `make book`"
 
-CHROMIUM = os.environ.get("DAOPT_CHROMIUM") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1280, "height": 900}
 TIMEOUT_MS = 30_000
 RAW_MATH = ("$$", "\\[", "\\(", "\\begin{")
@@ -164,22 +154,6 @@ def server() -> Iterator[str]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium (Debian's) for every page."""
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(
-            f"No Chromium at {CHROMIUM}: install Debian's chromium (`make test` does it "
-            "where it can) or set DAOPT_CHROMIUM"
-        )
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @dataclass

@@ -4,27 +4,11 @@ of the saved shape, reproduces the start of the saved data, and refuses bad argu
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT
-
-SCRIPTS = ROOT / "scripts"
-RESULTS = SCRIPTS / "results"
-
-
-def run_script(name: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(SCRIPTS / name), *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
-    )
+from conftest import RESULTS, run_script
 
 
 @pytest.fixture(scope="module")

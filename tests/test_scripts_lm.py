@@ -4,31 +4,11 @@ saved result, and refuses bad arguments."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT
-
-SCRIPTS = ROOT / "scripts"
-RESULTS = SCRIPTS / "results"
-
-
-def run_script(name: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(SCRIPTS / name), *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
-    )
-
-
-def saved(name: str) -> dict:
-    return json.loads((RESULTS / name).read_text())
+from conftest import run_script, saved
 
 
 def test_lm_incontext_reproduces_its_saved_result(tmp_path: Path) -> None:
