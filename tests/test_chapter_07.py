@@ -146,3 +146,13 @@ def test_the_rebuilt_cell_is_the_saved_one(glued) -> None:
     assert g["cell_label_positions"] > g["cell_distinct"]  # every label takes a search
     assert g["cell_rate_search"] > g["cell_rate_policy"]
     assert g["multiply_adds"] == 27 * 64 + 64 * 9
+
+
+@pytest.mark.parametrize("chapter", ["07_the_bill"], indirect=True)
+def test_samples_and_simulated_games_counted_apart(glued) -> None:
+    """C4 in the book's accounting: search at the 90 % mark uses no real games,
+    and plays one simulated game per simulation at every decision."""
+    g = glued
+    assert g["search_real_games_90"] == 0
+    assert g["sims_90_simulated_total"] == g["sims_90"] * g["n_test"] > 0
+    assert g["td_games_90"] > 0  # self-play games are counted as samples
