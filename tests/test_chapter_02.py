@@ -41,3 +41,5 @@ def test_games_key_results(chapter: ExecutedChapter) -> None:
     # The example objective: some moves win, exactly one loses.
     assert 1 <= g["ttt_example_best"] < g["ttt_example_moves"]
     assert g["ttt_example_losing"] in range(9)
+    # ... and the rest draw, shown as markers since a draw's bar has no height.
+    assert g["ttt_example_draws"] == g["ttt_example_moves"] - g["ttt_example_best"] - 1 >= 1

@@ -65,3 +65,12 @@ def test_small_boards_script_refuses_a_bad_board(tmp_path) -> None:
     )
     assert result.returncode != 0
     assert "COLUMNSxROWS" in result.stderr
+
+
+@pytest.mark.parametrize("chapter", ["03_exhaustive_search"], indirect=True)
+def test_board_timings_as_stated(chapter: ExecutedChapter) -> None:
+    """The page quotes the script's boards from the fastest (under a minute) to
+    those over a minute, instead of calling them all slower than the live ones."""
+    g = chapter.glued()
+    assert g["c4_larger_fastest_board"] and g["c4_over_minute_boards"]
+    assert g["c4_larger_fastest_seconds"] < 60 < g["costliest_seconds"]

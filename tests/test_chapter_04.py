@@ -21,6 +21,10 @@ def test_mcts_key_results(chapter: ExecutedChapter) -> None:
     g = chapter.glued()
     # The chapter's minimal UCT matched daopt.mcts over this many simulations.
     assert g["minimal_simulations"] == 2000
+    # ... and on Connect Four, where a random game outlasts the first position's
+    # legal moves (a rollout cut short there would give different visits).
+    assert g["c4_minimal_agrees"] is True
+    assert g["c4_minimal_simulations"] >= 500
     for game in ("ttt", "c4"):
         # One simulation tries one random move: a random mover's rate, up to noise.
         assert abs(g[f"{game}_rate_1"] - g[f"{game}_random"]) < 4 * g[f"{game}_random_se"]
@@ -29,6 +33,14 @@ def test_mcts_key_results(chapter: ExecutedChapter) -> None:
         assert g[f"{game}_rate_1_z"] > 0
         assert abs(g[f"{game}_rate_1_seeds_z"]) < 3
         assert abs(g[f"{game}_rate_1_seeds"] - g[f"{game}_random"]) < g[f"{game}_random_se"]
+        # The plotted one-simulation point is the seeds' mean, with its standard error.
+        assert 0 < g[f"{game}_rate_1_seeds_se"] < g[f"{game}_random_se"]
+        # Rates over n positions carry the binomial standard error.
+        n = g[f"{game}_positions"]
+        rate = g[f"{game}_rate_max"]
+        assert g[f"{game}_rate_max_se"] == pytest.approx((rate * (1 - rate) / n) ** 0.5)
+        # The 95 % interval is not empty even when every position was right.
+        assert 0 < g[f"{game}_rate_max_low"] < rate
         # The rate rises with simulations to a high level.
         assert g[f"{game}_rate_max"] >= g[f"{game}_rate_1"] + 0.3
         assert g[f"{game}_rate_max"] >= 0.95
@@ -42,6 +54,9 @@ def test_mcts_key_results(chapter: ExecutedChapter) -> None:
     assert g["hard_rate_3000"] < g["c4_rate_max"]
     # ... and the plateau: little gained from 300 to the largest budget, some still wrong.
     assert abs(g["hard_rate_max"] - g["hard_rate_300"]) <= 0.1
+    # "within one standard error" on the page: the plateau's step is within noise.
+    assert abs(g["hard_rate_max"] - g["hard_rate_300"]) <= 2 * g["hard_rate_max_se"]
+    assert g["hard_rate_max_low"] < g["hard_rate_max"] < g["hard_rate_max_high"]
     assert g["hard_compute_ratio"] == g["hard_budget_max"] / g["hard_knee"]
     assert g["hard_wrong_max"] >= 1 and g["hard_rate_max"] < 1
     assert g["trap_right"] < g["trap_budgets"]

@@ -46,3 +46,49 @@ def test_learning_from_examples_key_results(chapter: ExecutedChapter) -> None:
     assert g["policy_params"] == 27 * 64 + 64 + 64 * 9 + 9
     assert g["policy_train_passes"] == 3 * g["live_examples"] * g["live_epochs"]
     assert g["mcts_nodes"] > 1 and g["solver_nodes"] > 1
+
+
+@pytest.mark.parametrize("chapter", ["05_learning_from_examples"], indirect=True)
+def test_search_against_imitation_as_stated(chapter: ExecutedChapter) -> None:
+    """The comparison the page states: the matched budget plays about as well as the
+    best policy, the next one better, and the smallest search loses to imitation."""
+    g = chapter.glued()
+    assert g["mcts_rate_matched"] <= g["policy_best"] < g["mcts_rate_beats_best"]
+    assert g["mcts_rate_matched"] == pytest.approx(g[f"mcts_rate_{g['mcts_matched']}"])
+    assert abs(g["mcts_rate_matched"] - g["policy_best"]) < 3  # "about as well"
+    assert g["mcts_matched"] < g["mcts_beats_best"]
+    # "loses to every policy cloned from N games or more" (means over seeds).
+    assert g["mcts_rate_10"] < g["policy_rate_1000"]
+    assert g["policy_beats_mcts_10_games"] <= 1000
+
+
+@pytest.mark.parametrize("chapter", ["05_learning_from_examples"], indirect=True)
+def test_samples_and_compute_are_counted_apart(chapter: ExecutedChapter) -> None:
+    """C4 in the book's accounting: search uses no real games and no labels, but
+    plays simulated games at every decision; the clone used both real games and labels."""
+    g = chapter.glued()
+    assert g["mcts_real_games"] == 0
+    assert g["mcts_rollouts_per_move"] > 10  # simulated games: compute, not samples
+    assert g["mcts_rollouts_test"] == pytest.approx(g["mcts_rollouts_per_move"] * g["n_test"])
+    assert g["policy_best_games"] > 0 and g["policy_best_examples"] > g["policy_best_games"]
+
+
+@pytest.mark.parametrize("chapter", ["05_learning_from_examples"], indirect=True)
+def test_break_even_counts_labels_and_training(chapter: ExecutedChapter) -> None:
+    """C3: the clone's bill (labels and training) divided by what each decision saves."""
+    g = chapter.glued()
+    assert g["c3_labels"] == g["live_examples"] > 0
+    assert g["c3_labels_cost"] == pytest.approx(g["c3_labels"] * g["c3_label_nodes"])
+    assert g["c3_training_cost"] == g["policy_train_passes"]
+    bill = g["c3_labels_cost"] + g["c3_training_cost"]
+    assert g["c3_label_share"] == pytest.approx(100 * g["c3_labels_cost"] / bill)
+    assert g["c3_matched_cost"] > 1
+    assert g["c3_break_even"] == pytest.approx(bill / (g["c3_matched_cost"] - 1))
+    # The seconds price: positive, and computed from the measured times.
+    assert g["c3_break_even_seconds"] > 0
+    seconds_saved = g["c3_matched_ms"] / 1e3 - g["policy_us"] / 1e6
+    assert g["c3_break_even_seconds"] == pytest.approx(g["c3_bill_seconds"] / seconds_saved)
+    # The matched search plays about as well as the policy it is set against.
+    assert abs(g["c3_matched_rate"] - g["live_policy_rate"]) < 5
+    assert g["c3_price_ratio"] == pytest.approx(g["c3_break_even_seconds"] / g["c3_break_even"])
+    assert g["c3_label_share"] > 50  # "which are most of it" (the summary)

@@ -47,3 +47,20 @@ def test_learning_from_reward_key_results(chapter: ExecutedChapter) -> None:
     assert 1 < g["games_per_position"] < 100
     assert g["tdgammon_games"] > 100 * g["median_to_99"]
     assert g["chance_rate"] == pytest.approx(40, abs=10)
+
+
+@pytest.mark.parametrize("chapter", ["06_learning_from_reward"], indirect=True)
+def test_pure_q_table_without_look_ahead(chapter: ExecutedChapter) -> None:
+    """Without the one-move look-ahead, Q-learning starts at a random mover's rate and
+    needs tens of thousands of games where the look-ahead learner needs hundreds."""
+    g = chapter.glued()
+    assert g["q_seeds"] >= 5 and g["q_live_games"] >= 1000
+    assert abs(g["q_start"] - g["chance_rate"]) < 10  # no win rule: a random mover
+    assert g["live_start"] > g["q_start"] + 20  # what the look-ahead gives for free
+    assert g["q_median_to_90"] >= 10_000 > 1000 >= g["median_to_90"]  # as the page says
+    assert g["q_over_td_90"] == pytest.approx(g["q_median_to_90"] / g["median_to_90"])
+    assert g["q_reached_99"] >= 1 and g["q_median_to_99"] > g["median_to_99"]
+    assert g["q_table"] > g["n_positions"]  # keyed without symmetry, by orientation
+    # Samples and compute, counted apart: search plays simulated games, no real ones.
+    assert g["mcts_100_real_games"] == 0
+    assert g["mcts_100_simulated"] == 100 * g["n_decisive"]

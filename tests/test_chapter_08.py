@@ -14,6 +14,7 @@ from conftest import ROOT, ExecutedChapter
 
 SCRIPT = ROOT / "scripts" / "limits_control.py"
 SAVED = ROOT / "scripts" / "results" / "limits_control.json"
+REACH = ROOT / "scripts" / "results" / "limits_cost_to_reach.json"
 
 
 @pytest.mark.parametrize("chapter", ["08_limits"], indirect=True)
@@ -63,6 +64,20 @@ def test_hidden_information(chapter: ExecutedChapter) -> None:
     assert g["policy_value_m1"] < g["random_value"] + 0.05
     assert g["random_over_reactive"] > 1.5  # the page calls it several times worse
     assert g["policy_value_m1"] < g["policy_value_m2"] - 0.3
+
+
+@pytest.mark.parametrize("chapter", ["08_limits"], indirect=True)
+def test_statements_the_measurements_support(chapter: ExecutedChapter) -> None:
+    """Depth 7 falls short of 7^7 only by the moves into a full column; the memory
+    policy's lead over the planner is within the noise, and below the planner's exact
+    value, which no policy can beat in expectation."""
+    g = chapter.glued()
+    assert g["c4_level_depth"] == 7 and g["c4_level_missing"] == 7
+    # The planner is optimal: a sampled mean above its exact value is noise.
+    assert abs(g["memory_minus_planner"]) < 2 * g["memory_minus_planner_se"]
+    assert g["memory_minus_exact"] < 2 * g["memory_value_se"]
+    assert abs(g["planner_value"] - g["planner_exact"]) < 2 * g["planner_value_se"]
+    assert 0 < g["planner_value_se"] < 0.05 and 0 < g["random_value_se"] < 0.05
 
 
 @pytest.mark.parametrize("chapter", ["08_limits"], indirect=True)
@@ -116,3 +131,45 @@ def test_control_script_reproduces_its_saved_result(tmp_path: Path) -> None:
     # The saved sweep covers what the chapter plots.
     assert sorted(saved) == [1, 2, 4, 8, 16, 32]
     assert all(math.isfinite(r) for rec in saved.values() for r in rec["zero"])
+
+
+@pytest.mark.parametrize("chapter", ["08_limits"], indirect=True)
+def test_cost_to_reach_a_fixed_score(chapter: ExecutedChapter) -> None:
+    """The cost to a fixed score rises steeply and then meets a wall; on the rising
+    points a power law fits better than an exponential, as the page says."""
+    g = chapter.glued()
+    assert g["reach_d_max"] == 64 and g["reach_starts"] == 8
+    assert g["reach_points"] >= 3
+    assert g["reach_power_rss"] < g["reach_exp_rss"]
+    assert g["reach_power"] > 1  # steep: faster than linear
+    rising = [int(n.replace(",", "")) for n in g["reach_rising"].split(", ")]
+    assert rising == sorted(rising) and rising[-1] >= 10 * rising[0]
+    # The wall: both planners' best scores fall with d; CEM keeps 0.9 further out.
+    for name in ("shooting", "cem"):
+        assert g[f"plateau_{name}_last"] < g[f"plateau_{name}_first"] - 0.1
+    assert g["wall_shooting"] < g["wall_cem"] < g["reach_d_max"]
+
+
+def test_cost_to_reach_run_reproduces_its_saved_result(tmp_path: Path) -> None:
+    """The second sweep is the same script: a smaller run gives its entries exactly."""
+    output = tmp_path / "reach.json"
+    subprocess.run(
+        [
+            sys.executable,
+            str(SCRIPT),
+            *("--dims", "2", "--samples", "20,50", "--starts", "2"),
+            *("--output", str(output)),
+        ],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    rerun = json.loads(output.read_text())["results"][0]
+    saved = next(r for r in json.loads(REACH.read_text())["results"] if r["dim"] == 2)
+    for entry in rerun["planners"]:
+        match = next(
+            p
+            for p in saved["planners"]
+            if (p["planner"], p["samples"]) == (entry["planner"], entry["samples"])
+        )
+        assert entry["returns"] == pytest.approx(match["returns"][:2], rel=1e-9)
