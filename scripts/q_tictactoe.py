@@ -1,6 +1,6 @@
 """Tic-tac-toe by pure tabular Q-learning: no look-ahead, one value per (position, move).
 
-Chapter 6 ("Learning from reward") compares it with ``daopt.learn.TabularTD``, which
+Chapter 6 ("Learning from reward") compares it with ``daopt.td.TabularTD``, which
 chooses each move by playing every legal move on the rules and scoring where it lands
 (a one-move look-ahead). This learner never does that: it keeps a value Q(s, a) for each
 position as it is oriented on the board and each move, picks moves from those values
