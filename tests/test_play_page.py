@@ -1,0 +1,245 @@
+"""The play page (chapters/play.md) in a real browser: its agents choose what the
+Python agents choose, whole games play to a correct result by clicking, illegal
+clicks are refused with a reason, and nothing is fetched from another host.
+
+Build the book first (``make book``); ``DAOPT_HTML_DIR`` serves another build,
+as for ``test_rendered.py``, whose server, browser and page log this file uses.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urljoin
+
+import numpy as np
+import pytest
+from conftest import ROOT, ExecutedChapter
+from playwright.sync_api import Browser, Page
+from test_rendered import (  # noqa: F401  (browser and server are fixtures)
+    BUILD_HINT,
+    HTML_DIR,
+    TIMEOUT_MS,
+    VIEWPORT,
+    PageLog,
+    browser,
+    server,
+)
+
+from daopt import cloning, export
+from daopt.cost import DecisionCost
+from daopt.games import TicTacToe
+
+PAGE = "chapters/play.html"
+SAVED = ROOT / "scripts" / "results" / "play_tictactoe.json"
+N_POSITIONS = 300  # seeded boards per deterministic agent
+N_MCTS = 40  # per MCTS budget: each is searched again in Python
+
+
+@pytest.fixture(scope="module")
+def saved() -> dict[str, Any]:
+    return json.loads(SAVED.read_text())
+
+
+@pytest.fixture(scope="module")
+def open_boards() -> list[TicTacToe]:
+    return [b for b in export.all_boards() if not b.is_terminal()]
+
+
+@pytest.fixture
+def page(browser: Browser, server: str) -> Iterator[Page]:  # noqa: F811
+    """The play page, loaded offline; after the test, no problem may have been logged."""
+    if not (HTML_DIR / PAGE).is_file():
+        pytest.fail(f"No play page at {HTML_DIR / PAGE}: {BUILD_HINT}")
+    log = PageLog(server)
+    context = browser.new_context(viewport=VIEWPORT)
+    context.route(
+        "**/*",
+        lambda route: route.continue_() if log.local(route.request.url) else route.abort(),
+    )
+    tab = context.new_page()
+    tab.set_default_timeout(TIMEOUT_MS)
+    tab.on("console", log.on_console)
+    tab.on("pageerror", log.on_pageerror)
+    tab.on("request", log.on_request)
+    tab.on("requestfailed", log.on_requestfailed)
+    tab.on("response", log.on_response)
+    try:
+        tab.goto(urljoin(server, PAGE), wait_until="networkidle")
+        tab.wait_for_function("() => window.daoptPlay !== undefined")
+        yield tab
+    finally:
+        context.close()
+    assert not log.problems, "\n".join(log.problems)
+
+
+@pytest.mark.parametrize("chapter", ["play"], indirect=True)
+def test_play_page_key_results(chapter: ExecutedChapter, saved: dict[str, Any]) -> None:
+    """The page's own checks ran at build time and its prose quotes the data's counts."""
+    g = chapter.glued()
+    assert (g["play_boards"], g["play_positions"]) == (5478, 4520)
+    assert g["play_policy_games"] == saved["policy"]["games"] == 1000
+    assert g["play_policy_rate"] == pytest.approx(100 * saved["policy"]["test_rate"])
+    assert 80 < g["play_policy_rate"] < 100  # a good policy, but not a perfect one
+    assert g["play_budgets"] == ", ".join(f"{b:,}" for b in saved["mcts"]["budgets"])
+
+
+def choose(page: Page, agent: str, boards: list[str]) -> list[dict[str, Any]]:
+    """The page's move and cost for each board, from the same code its clicks use."""
+    return page.evaluate(
+        "([agent, boards]) => boards.map((cells) => window.daoptPlay.choose(agent, cells))",
+        [agent, boards],
+    )
+
+
+def counts(cost: DecisionCost) -> dict[str, float]:
+    return {k: v for k, v in cost.as_dict().items() if k != "seconds"}
+
+
+def seeded_sample(boards: list[TicTacToe], n: int, seed: int) -> list[TicTacToe]:
+    rng = np.random.default_rng(seed)
+    return [boards[i] for i in rng.choice(len(boards), size=n, replace=False)]
+
+
+def test_page_plays_the_solvers_and_the_policys_moves(
+    page: Page, saved: dict[str, Any], open_boards: list[TicTacToe]
+) -> None:
+    sample = seeded_sample(open_boards, N_POSITIONS, seed=11)
+    cells = [b.cells() for b in sample]
+    solver = export.SolverAgent()
+    for board, chosen in zip(sample, choose(page, "solver", cells), strict=True):
+        assert chosen["action"] == solver(board), board.cells()
+        assert chosen["cost"] == counts(solver.last_cost), board.cells()
+    # The policy: the page runs its own forward pass of the exported weights.
+    policy = cloning.PolicyAgent(export.network_from_json(saved["policy"]["network"]))
+    for board, chosen in zip(sample, choose(page, "policy", cells), strict=True):
+        assert chosen["action"] == policy(board), board.cells()
+        assert chosen["cost"] == counts(policy.last_cost), board.cells()
+    # Every board at once too: the forward pass agrees on all of them.
+    every = [b.cells() for b in open_boards]
+    moves = "".join(str(c["action"]) for c in choose(page, "policy", every))
+    assert len(moves) == 4520 and moves == "".join(str(policy(b)) for b in open_boards)
+
+
+def test_page_plays_mcts_moves_searched_again_in_python(
+    page: Page, saved: dict[str, Any], open_boards: list[TicTacToe]
+) -> None:
+    budgets = saved["mcts"]["budgets"]
+    assert len(budgets) >= 3
+    for budget in budgets:
+        sample = seeded_sample(open_boards, N_MCTS, seed=budget)
+        chosen = choose(page, f"mcts-{budget}", [b.cells() for b in sample])
+        for board, move in zip(sample, chosen, strict=True):
+            action, cost = export.mcts_decision(board, budget, saved["mcts"]["seed"])
+            assert move["action"] == action, (budget, board.cells())
+            assert move["cost"] == counts(cost), (budget, board.cells())
+
+
+def test_random_agent_plays_every_legal_move_and_costs_nothing(page: Page) -> None:
+    chosen = choose(page, "random", [TicTacToe().cells()] * 400)
+    assert {c["action"] for c in chosen} == set(range(9))
+    assert all(c["cost"] == counts(DecisionCost()) for c in chosen)
+    board = TicTacToe.from_cells("XO.XO.O.X")
+    chosen = choose(page, "random", [board.cells()] * 100)
+    assert {c["action"] for c in chosen} == set(board.legal_actions())
+
+
+def board_state(page: Page) -> str:
+    return page.locator("#daopt-play").get_attribute("data-state")
+
+
+def start_game(page: Page, agent: str, side: int) -> None:
+    page.select_option("#daopt-play-agent", agent)
+    page.select_option("#daopt-play-side", str(side))
+    page.click("#daopt-play-new")
+
+
+def expected_result(cells: str, human: int) -> str:
+    winner = TicTacToe.from_cells(cells).winner
+    if winner is None:
+        return "Result: Draw."
+    mark = "XO"[winner]
+    return f"Result: You win ({mark})." if winner == human else f"Result: The agent wins ({mark})."
+
+
+@pytest.mark.parametrize("agent", ["random", "solver", "mcts-10", "policy"])
+def test_whole_games_by_clicking(page: Page, agent: str, saved: dict[str, Any]) -> None:
+    rng = np.random.default_rng(5)
+    solver = export.SolverAgent()
+    games = 0
+    for side in (0, 1):
+        for _ in range(3):
+            start_game(page, agent, side)
+            state = board_state(page)
+            if side == 1:  # the agent has opened
+                assert TicTacToe.from_cells(state).to_play == 1
+            log_entries = 1 if side == 1 else 0
+            while page.locator("#daopt-play").get_attribute("data-over") == "false":
+                board = TicTacToe.from_cells(state)
+                assert board.to_play == side
+                move = int(rng.choice(board.legal_actions()))
+                page.click(f".daopt-play-cell[data-action='{move}']")
+                after = TicTacToe.from_cells(board_state(page))
+                mine = board.play(move)
+                log_entries += 1
+                if not mine.is_terminal():
+                    # The agent answered with exactly one legal move.
+                    replies = [a for a in mine.legal_actions() if mine.play(a) == after]
+                    assert len(replies) == 1, (state, move, after.cells())
+                    log_entries += 1
+                    if agent == "solver":
+                        assert replies[0] == solver(mine)
+                    if agent.startswith("mcts-"):
+                        index = saved["positions"].index(mine.cells())
+                        assert replies[0] == int(saved["tables"][agent]["moves"][index])
+                else:
+                    assert after == mine
+                state = after.cells()
+                assert page.locator("#daopt-play-log li").count() == log_entries
+            assert TicTacToe.from_cells(state).is_terminal()
+            result = page.locator("#daopt-play-result").inner_text()
+            assert result == expected_result(state, side)
+            if agent == "solver":
+                assert "You win" not in result  # nobody beats the exact solver
+            games += 1
+            # Each agent move's cost is shown, priced in position evaluations.
+            agent_moves = page.locator("#daopt-play-log li.daopt-play-agent-move")
+            assert agent_moves.count() >= 1
+            assert all(
+                "position evaluations" in agent_moves.nth(i).inner_text()
+                for i in range(agent_moves.count())
+            )
+    assert games == 6
+
+
+def test_illegal_clicks_are_refused_with_a_reason(page: Page) -> None:
+    start_game(page, "solver", 0)
+    page.click(".daopt-play-cell[data-action='4']")
+    state = board_state(page)
+    taken = next(i for i, c in enumerate(state) if c == "O")
+    for cell in (4, taken):
+        page.click(f".daopt-play-cell[data-action='{cell}']")
+        assert board_state(page) == state
+        assert f"cell {cell} is taken" in page.locator("#daopt-play-status").inner_text()
+    assert page.locator("#daopt-play-log li").count() == 2
+    # Play on to the end (lowest free cell each time), then click once more.
+    while page.locator("#daopt-play").get_attribute("data-over") == "false":
+        page.click(f".daopt-play-cell[data-action='{board_state(page).index('.')}']")
+    final, entries = board_state(page), page.locator("#daopt-play-log li").count()
+    free = [i for i, c in enumerate(final) if c == "."] or [0]
+    page.click(f".daopt-play-cell[data-action='{free[0]}']")
+    assert board_state(page) == final
+    assert page.locator("#daopt-play-log li").count() == entries
+    assert "The game is over" in page.locator("#daopt-play-status").inner_text()
+
+
+def test_page_script_is_not_loaded_by_other_pages() -> None:
+    """The play script is copied beside the pages, not into _static/, whose files
+    every page would load."""
+    assert (HTML_DIR / "play" / "daopt-play.js").is_file(), BUILD_HINT
+    assert not list((HTML_DIR / "_static").rglob("daopt-play*"))
+    pages = [p for p in (HTML_DIR / "chapters").glob("*.html") if p.name != "play.html"]
+    assert len(pages) >= 2
+    for other in pages:
+        assert "daopt-play" not in other.read_text(), other.name
