@@ -243,3 +243,55 @@ def test_page_script_is_not_loaded_by_other_pages() -> None:
     assert len(pages) >= 2
     for other in pages:
         assert "daopt-play" not in other.read_text(), other.name
+
+
+PUCT_IN_PAGE = """([boards, simulations, c]) => {
+    const play = window.daoptPlay;
+    const game = play.games.tictactoe;
+    const data = JSON.parse(document.getElementById("daopt-play-data").textContent);
+    const net = data.policy.network;
+    const evaluate = (state) => {
+        const legal = game.legalActions(state);
+        const logits = play.mlpForward(net, game.encode(state));
+        const z = legal.map((a) => logits[a]);
+        const mean = z.reduce((s, v) => s + v, 0) / z.length;
+        return {
+            prior: play.maskedSoftmax(logits, legal),
+            value: Math.tanh(0.1 * (Math.max(...z) - mean)),
+        };
+    };
+    return boards.map((cells) => play.puctSearch(game, cells, {simulations, c, evaluate}));
+}"""
+
+
+def test_page_puct_search_matches_daopt_mcts_with_a_prior(
+    page: Page, saved: dict[str, Any], open_boards: list[TicTacToe]
+) -> None:
+    """The page's PUCT (for chapter 9's networks) is daopt.mcts.MCTS with a prior and
+    an evaluator: here the cloned policy as prior and a value made from its logits."""
+    from daopt import features
+    from daopt.mcts import MCTS
+
+    net = export.network_from_json(saved["policy"]["network"])
+    policy = cloning.PolicyAgent(net)
+
+    def value(state: TicTacToe) -> float:
+        z = net.forward(features.encode(state)[None])[0][state.legal_actions()]
+        return float(np.tanh(0.1 * (z.max() - z.sum() / len(z))))
+
+    sample = seeded_sample(open_boards, 30, seed=9)
+    simulations, c = 60, 1.5
+    found = page.evaluate(PUCT_IN_PAGE, [[b.cells() for b in sample], simulations, c])
+    for board, mine in zip(sample, found, strict=True):
+        results = [
+            MCTS(simulations, np.random.default_rng(seed), c, policy.probabilities, value).search(
+                board
+            )
+            for seed in (0, 1)
+        ]
+        # Python's random child order never mattered here, so a fixed order must agree.
+        assert results[0].visits.tolist() == results[1].visits.tolist(), board.cells()
+        assert mine["visits"] == results[0].visits.tolist(), board.cells()
+        assert mine["action"] == results[0].best_action, board.cells()
+        assert mine["cost"]["tree_nodes"] == results[0].nodes
+        assert mine["cost"]["simulations"] == simulations
