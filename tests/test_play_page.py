@@ -295,3 +295,120 @@ def test_page_puct_search_matches_daopt_mcts_with_a_prior(
         assert mine["action"] == results[0].best_action, board.cells()
         assert mine["cost"]["tree_nodes"] == results[0].nodes
         assert mine["cost"]["simulations"] == simulations
+
+
+# -- Connect Four against chapter 9's agents (only where daopt.hybrid is in the tree) ----------
+
+
+def hybrid_module() -> Any:
+    try:
+        from daopt import hybrid
+    except ImportError:
+        pytest.skip("chapter 9's daopt.hybrid is not in this tree: the page has no Connect Four")
+    return hybrid
+
+
+def connect_four_positions(n: int, seed: int) -> list[str]:
+    """``n`` distinct unfinished 5x5 positions from random play, as 1-based move digits."""
+    from daopt.games import ConnectFour
+
+    rng = np.random.default_rng(seed)
+    found: dict[str, None] = {}
+    while len(found) < n:
+        state, moves = ConnectFour(rows=5, cols=5), ""
+        for _ in range(int(rng.integers(0, 17))):
+            legal = state.legal_actions()
+            action = int(rng.choice(legal))
+            if state.play(action).is_terminal():
+                break
+            state, moves = state.play(action), moves + str(action + 1)
+        found[moves] = None
+    return list(found)
+
+
+def test_connect_four_features_match_daopt_hybrid(page: Page) -> None:
+    hybrid = hybrid_module()
+    from daopt.games import ConnectFour
+
+    positions = connect_four_positions(60, seed=1)
+    mine = page.evaluate(
+        "(all) => all.map((moves) => window.daoptPlay.connectFour.features(moves))", positions
+    )
+    states = [ConnectFour.from_moves(m, rows=5, cols=5) for m in positions]
+    expected = hybrid.features(states)
+    assert np.array_equal(np.array(mine), expected)
+    assert expected[:, -50:].any()  # some threat planes were set: they were tested
+
+
+@pytest.mark.parametrize("kind", ["policy", "puct", "gated"])
+def test_connect_four_agents_match_daopt_hybrid(page: Page, kind: str) -> None:
+    hybrid = hybrid_module()
+    from daopt.games import ConnectFour
+
+    positions = connect_four_positions(30, seed=2)
+    mine = page.evaluate(
+        "([kind, all]) => all.map((m) => window.daoptPlay.connectFour.chooseFresh(kind, m))",
+        [kind, positions],
+    )
+    planned = 0
+    for moves, decision in zip(positions, mine, strict=True):
+        state = ConnectFour.from_moves(moves, rows=5, cols=5)
+        agents = [hybrid.pretrained(kind, np.random.default_rng(seed)) for seed in (0, 1)]
+        actions = [agent(state) for agent in agents]
+        # The Python search's random child order never mattered on these positions.
+        assert actions[0] == actions[1], moves
+        assert counts(agents[0].last_cost) == counts(agents[1].last_cost), moves
+        assert decision["action"] == actions[0], moves
+        assert decision["cost"] == counts(agents[0].last_cost), moves
+        assert decision["planned"] == agents[0].last_planned, moves
+        if kind == "gated":
+            assert decision["mode"] == agents[0].last_mode, moves
+        planned += decision["planned"]
+    if kind == "gated":  # both kinds of decision were compared
+        assert 0 < planned < len(positions)
+
+
+def test_connect_four_by_clicking(page: Page) -> None:
+    hybrid_module()
+    rng = np.random.default_rng(8)
+    for side in (0, 1):
+        page.select_option("#daopt-c4-agent", "gated")
+        page.select_option("#daopt-c4-side", str(side))
+        page.click("#daopt-c4-new")
+        moves = 0
+        while page.locator("#daopt-c4").get_attribute("data-over") == "false":
+            cells = page.locator("#daopt-c4").get_attribute("data-state")
+            legal = [c for c in range(5) if cells[20 + c] == "."]
+            full = [c for c in range(5) if c not in legal]
+            if full:  # a full column is refused, with the reason
+                page.click(f"#daopt-c4 .daopt-play-cell[data-action='{full[0]}']")
+                assert page.locator("#daopt-c4").get_attribute("data-state") == cells
+                assert (
+                    f"column {full[0] + 1} is full" in page.locator("#daopt-c4-status").inner_text()
+                )
+            page.click(f"#daopt-c4 .daopt-play-cell[data-action='{int(rng.choice(legal))}']")
+            moves += 1
+        cells = page.locator("#daopt-c4").get_attribute("data-state")
+        stones = [cells.count("X"), cells.count("O")]
+        assert stones[0] - stones[1] in (0, 1) and moves >= 4
+        entries = page.locator("#daopt-c4-log li.daopt-play-agent-move")
+        assert entries.count() >= moves - 1
+        assert all(
+            entries.nth(i).get_attribute("data-planned") in ("true", "false")
+            for i in range(entries.count())
+        )
+        # The result shown is the rules' result of the final position.
+        winner = None
+        for player, mark in enumerate("XO"):
+            bits = [i for i, c in enumerate(cells) if c == mark]
+            grid = {(i // 5, i % 5) for i in bits}
+            for r, c in grid:
+                for dr, dc in ((1, 0), (0, 1), (1, 1), (1, -1)):
+                    if all((r + j * dr, c + j * dc) in grid for j in range(4)):
+                        winner = player
+        result = page.locator("#daopt-c4-result").inner_text()
+        if winner is None:
+            assert result == "Result: Draw."
+        else:
+            who = "You win" if winner == side else "The agent wins"
+            assert result.startswith(f"Result: {who}")

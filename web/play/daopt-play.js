@@ -119,6 +119,122 @@
     },
   };
 
+  // -- Connect Four, as daopt.games.ConnectFour: cell row * cols + col, row 0 at the bottom -----
+  /** A rows x cols board with k in a row; a state is its cells as a string ('.', 'X', 'O'). */
+  function connectFour(rows, cols, k) {
+    const DIRECTIONS = [[1, 0], [0, 1], [1, 1], [1, -1]]; // [drow, dcol]
+    const at = (r, c) => r * cols + c;
+    const inside = (r, c) => r >= 0 && r < rows && c >= 0 && c < cols;
+    /** Stones of `mark` in a row through (r, c), counting (r, c) itself as `mark`. */
+    function runThrough(cells, r, c, mark, dr, dc) {
+      let run = 1;
+      for (const sign of [1, -1]) {
+        let rr = r + sign * dr;
+        let cc = c + sign * dc;
+        while (inside(rr, cc) && cells[at(rr, cc)] === mark) {
+          run += 1;
+          rr += sign * dr;
+          cc += sign * dc;
+        }
+      }
+      return run;
+    }
+    const completes = (cells, r, c, mark) =>
+      DIRECTIONS.some(([dr, dc]) => runThrough(cells, r, c, mark, dr, dc) >= k);
+    const game = {
+      name: `Connect Four ${cols}×${rows}`,
+      numActions: cols,
+      rows,
+      cols,
+      k,
+      initial() {
+        return ".".repeat(rows * cols);
+      },
+      toPlay: (cells) => TicTacToe.toPlay(cells),
+      winner(cells) {
+        for (let r = 0; r < rows; r += 1) {
+          for (let c = 0; c < cols; c += 1) {
+            const mark = cells[at(r, c)];
+            if (mark !== "." && completes(cells, r, c, mark)) return MARKS.indexOf(mark);
+          }
+        }
+        return null;
+      },
+      isTerminal(cells) {
+        return this.winner(cells) !== null || !cells.includes(".");
+      },
+      legalActions(cells) {
+        if (this.winner(cells) !== null) return [];
+        const legal = [];
+        for (let c = 0; c < cols; c += 1) if (cells[at(rows - 1, c)] === ".") legal.push(c);
+        return legal;
+      },
+      whyIllegal(cells, action) {
+        const winner = this.winner(cells);
+        if (winner !== null) return `the game is over (${MARKS[winner]} has won)`;
+        if (!(action >= 0 && action < cols)) return `columns are numbered 1-${cols}`;
+        if (cells[at(rows - 1, action)] !== ".") return `column ${action + 1} is full`;
+        return null;
+      },
+      /** The lowest empty row of column `col` (rows if it is full). */
+      height(cells, col) {
+        let r = 0;
+        while (r < rows && cells[at(r, col)] !== ".") r += 1;
+        return r;
+      },
+      play(cells, action) {
+        const reason = this.isTerminal(cells) ? "the game is over" : this.whyIllegal(cells, action);
+        if (reason) throw new Error(`illegal move ${action}: ${reason}`);
+        const index = at(this.height(cells, action), action);
+        return cells.slice(0, index) + MARKS[this.toPlay(cells)] + cells.slice(index + 1);
+      },
+      /** daopt.games.ConnectFour.from_moves: 1-based column digits, e.g. "3342". */
+      fromMoves(moves) {
+        let cells = this.initial();
+        for (const digit of moves) cells = this.play(cells, Number(digit) - 1);
+        return cells;
+      },
+      /** Empty cells where a stone of `mark` would complete k in a row (playable or not). */
+      threats(cells, mark) {
+        const out = new Array(rows * cols).fill(false);
+        for (let r = 0; r < rows; r += 1) {
+          for (let c = 0; c < cols; c += 1) {
+            if (cells[at(r, c)] === "." && completes(cells, r, c, mark)) out[at(r, c)] = true;
+          }
+        }
+        return out;
+      },
+      /** Whether playing column `col` for `mark` completes k in a row. */
+      wins(cells, col, mark) {
+        return completes(cells, this.height(cells, col), col, mark);
+      },
+      /** daopt.hybrid.features: mover, opponent, empty, mover's and opponent's threats. */
+      encode(cells) {
+        const n = rows * cols;
+        const mover = MARKS[this.toPlay(cells)];
+        const other = MARKS[1 - this.toPlay(cells)];
+        const x = new Float64Array(5 * n);
+        const mine = this.threats(cells, mover);
+        const theirs = this.threats(cells, other);
+        for (let i = 0; i < n; i += 1) {
+          if (cells[i] === ".") x[2 * n + i] = 1;
+          else if (cells[i] === mover) x[i] = 1;
+          else x[n + i] = 1;
+          if (mine[i]) x[3 * n + i] = 1;
+          if (theirs[i]) x[4 * n + i] = 1;
+        }
+        return x;
+      },
+      describe(action) {
+        return `column ${action + 1}`;
+      },
+      mark(player) {
+        return MARKS[player];
+      },
+    };
+    return game;
+  }
+
   // -- networks ------------------------------------------------------------------------------
   /** The output of a daopt.nn.MLP (hidden layers `activation`, linear output) on x. */
   function mlpForward(net, x) {
@@ -252,6 +368,139 @@
     };
   }
 
+  // -- chapter 9's agents (daopt.hybrid) ------------------------------------------------------
+  /**
+   * daopt.hybrid.PolicyValueNet: one network with policy logits (cols), a raw value
+   * (read through tanh) and confidence logits (cols, read through a sigmoid); the
+   * last state's output is kept, and `passes` counts the forward passes run.
+   */
+  function policyValueNet(network, game) {
+    const cols = game.numActions;
+    let last = null;
+    const net = {
+      passes: 0,
+      one(state) {
+        if (last && last.state === state) return last.out;
+        const raw = mlpForward(network, game.encode(state));
+        net.passes += 1;
+        const logits = Array.from(raw.slice(0, cols));
+        const policy = maskedSoftmax(logits, game.legalActions(state));
+        const confidence = Array.from(raw.slice(cols + 1), (z) => 0.5 * (1 + Math.tanh(0.5 * z)));
+        const out = { policy, value: Math.tanh(raw[cols]), confidence };
+        last = { state, out };
+        return out;
+      },
+      /** np.argmax of the policy: the first most probable column. */
+      best(state) {
+        const { policy } = net.one(state);
+        let best = 0;
+        for (let c = 1; c < cols; c += 1) if (policy[c] > policy[best]) best = c;
+        return best;
+      },
+    };
+    return net;
+  }
+
+  /** daopt.hybrid.tactical_move: a winning column, else the one block, and columns tried. */
+  function tacticalMove(game, state) {
+    const legal = game.legalActions(state);
+    const mover = game.mark(game.toPlay(state));
+    const other = game.mark(1 - game.toPlay(state));
+    let nodes = 0;
+    for (const col of legal) {
+      nodes += 1;
+      if (game.wins(state, col, mover)) return { action: col, nodes };
+    }
+    const blocks = [];
+    for (const col of legal) {
+      nodes += 1;
+      if (game.wins(state, col, other)) blocks.push(col);
+    }
+    return { action: blocks.length === 1 ? blocks[0] : null, nodes };
+  }
+
+  /** The agents of daopt.hybrid.pretrained: "policy", "puct" and "gated". */
+  function hybridAgents(game, data) {
+    const settings = data.settings;
+    // As daopt.hybrid.pretrained: each agent has its own network object (and cache).
+    const nets = { policy: policyValueNet(data.network, game), puct: policyValueNet(data.network, game), gated: policyValueNet(data.network, game) };
+    function search(net, state, simulations) {
+      const before = net.passes;
+      const found = puctSearch(game, state, {
+        simulations,
+        c: settings.c_puct,
+        evaluate: (s) => {
+          const out = net.one(s);
+          return { prior: out.policy, value: out.value };
+        },
+      });
+      found.cost.network_passes = net.passes - before;
+      return found;
+    }
+    return {
+      policy: {
+        label: "policy network (chapter 9)",
+        choose(state) {
+          // daopt.hybrid.PolicyAgent runs its own pass, past the cache.
+          const raw = mlpForward(data.network, game.encode(state));
+          nets.policy.passes += 1;
+          const policy = maskedSoftmax(Array.from(raw.slice(0, game.numActions)), game.legalActions(state));
+          let action = 0;
+          for (let c = 1; c < game.numActions; c += 1) if (policy[c] > policy[action]) action = c;
+          return { action, cost: decisionCost({ network_passes: 1 }), planned: false, mode: "policy" };
+        },
+      },
+      puct: {
+        label: `PUCT, ${settings.puct_simulations} simulations (chapter 9)`,
+        choose(state) {
+          const found = search(nets.puct, state, settings.puct_simulations);
+          return { action: found.action, cost: found.cost, planned: true, mode: "search" };
+        },
+      },
+      gated: {
+        label: "gated agent (chapter 9)",
+        choose(state) {
+          const tactic = tacticalMove(game, state);
+          if (tactic.action !== null) {
+            return {
+              action: tactic.action,
+              cost: decisionCost({ search_nodes: tactic.nodes }),
+              planned: true,
+              mode: "tactic",
+            };
+          }
+          const net = nets.gated;
+          const before = net.passes;
+          const out = net.one(state);
+          const action = net.best(state);
+          const confidence = out.confidence[action];
+          if (confidence >= settings.threshold) {
+            return {
+              action,
+              cost: decisionCost({ network_passes: net.passes - before, search_nodes: tactic.nodes }),
+              planned: false,
+              mode: "policy",
+              confidence,
+            };
+          }
+          const found = search(net, state, settings.gate_simulations);
+          return {
+            action: found.action,
+            cost: decisionCost({
+              search_nodes: tactic.nodes,
+              simulations: found.cost.simulations,
+              network_passes: net.passes - before,
+              tree_nodes: found.cost.tree_nodes,
+            }),
+            planned: true,
+            mode: "search",
+            confidence,
+          };
+        },
+      },
+    };
+  }
+
   // -- agents --------------------------------------------------------------------------------
   function tableAgent(label, positions, table) {
     return {
@@ -310,34 +559,49 @@
     return el;
   }
 
-  /** One game against one agent in `container`; the reader clicks cells. */
-  function mountGame(container, game, agents) {
+  /**
+   * One game against one agent in `container`; the reader clicks cells (for a board
+   * with columns, any cell of a column plays that column). Element ids start with
+   * `prefix`: PREFIX-agent, -side, -new, -status, -result, -log.
+   */
+  function mountGame(container, game, agents, prefix) {
     const controls = element("div", { class: "daopt-play-controls" });
-    const agentSelect = element("select", { id: "daopt-play-agent", "aria-label": "opponent" });
+    const agentSelect = element("select", { id: `${prefix}-agent`, "aria-label": "opponent" });
     for (const [id, agent] of agents) agentSelect.append(element("option", { value: id }, agent.label));
-    agentSelect.value = agents.has("solver") ? "solver" : agents.keys().next().value;
-    const sideSelect = element("select", { id: "daopt-play-side", "aria-label": "your side" });
+    agentSelect.value = agents.has("solver") ? "solver" : [...agents.keys()].pop();
+    const sideSelect = element("select", { id: `${prefix}-side`, "aria-label": "your side" });
     sideSelect.append(element("option", { value: "0" }, `you play ${game.mark(0)} (first)`));
     sideSelect.append(element("option", { value: "1" }, `you play ${game.mark(1)} (second)`));
-    const newGame = element("button", { id: "daopt-play-new", type: "button" }, "New game");
+    const newGame = element("button", { id: `${prefix}-new`, type: "button" }, "New game");
     controls.append(element("label", {}, "Opponent: "), agentSelect, sideSelect, newGame);
 
+    const columns = game.rows !== undefined;
+    const width = columns ? game.cols : 3;
     const board = element("div", { class: "daopt-play-board", role: "grid" });
-    const cells = [];
-    for (let action = 0; action < game.numActions; action += 1) {
+    board.style.gridTemplateColumns = `repeat(${width}, 4em)`;
+    board.style.gridTemplateRows = `repeat(${columns ? game.rows : 3}, 4em)`;
+    const cells = []; // cells[i]: the button showing state index i
+    const count = columns ? game.rows * game.cols : game.numActions;
+    for (let shown = 0; shown < count; shown += 1) {
+      // Column boards are drawn top row first; state index row * cols + col, row 0 at the bottom.
+      const row = columns ? game.rows - 1 - Math.floor(shown / width) : 0;
+      const col = shown % width;
+      const index = columns ? row * game.cols + col : shown;
+      const action = columns ? col : shown;
       const cell = element("button", {
         class: "daopt-play-cell",
         type: "button",
         "data-action": String(action),
+        "data-index": String(index),
         "aria-label": game.describe(action),
       });
       cell.addEventListener("click", () => click(action));
-      cells.push(cell);
+      cells[index] = cell;
       board.append(cell);
     }
-    const status = element("p", { id: "daopt-play-status", "aria-live": "polite" });
-    const result = element("p", { id: "daopt-play-result" });
-    const log = element("ol", { id: "daopt-play-log" });
+    const status = element("p", { id: `${prefix}-status`, class: "daopt-play-status", "aria-live": "polite" });
+    const result = element("p", { id: `${prefix}-result`, class: "daopt-play-result" });
+    const log = element("ol", { id: `${prefix}-log` });
     container.replaceChildren(controls, board, status, result, log);
 
     let state = game.initial();
@@ -357,6 +621,7 @@
     function render(message) {
       cells.forEach((cell, i) => {
         cell.textContent = state[i] === "." ? "" : state[i];
+        cell.dataset.mark = state[i];
       });
       status.textContent = message;
       result.textContent = game.isTerminal(state) ? `Result: ${outcome()}` : "";
@@ -367,12 +632,18 @@
     function agentMove() {
       const agent = agents.get(agentId);
       const legal = game.legalActions(state);
-      const { action, cost } = agent.choose(state);
+      const decision = agent.choose(state);
+      const { action, cost } = decision;
       if (!legal.includes(action)) throw new Error(`the agent chose illegal move ${action}; legal moves are ${legal}`);
       const mark = game.mark(game.toPlay(state));
       state = game.play(state, action);
       const entry = element("li", { class: "daopt-play-agent-move", "data-action": String(action) });
-      entry.textContent = `${agent.label} (${mark}) played ${game.describe(action)}: ${formatCost(cost)}`;
+      let planned = "";
+      if (decision.planned !== undefined) {
+        entry.dataset.planned = String(decision.planned);
+        planned = decision.planned ? `planned (${decision.mode}); ` : "did not plan; ";
+      }
+      entry.textContent = `${agent.label} (${mark}) played ${game.describe(action)}: ${planned}${formatCost(cost)}`;
       log.append(entry);
       return `The agent played ${game.describe(action)}.`;
     }
@@ -412,6 +683,33 @@
     start();
   }
 
+  function readData(id) {
+    const source = document.getElementById(id);
+    return source ? JSON.parse(source.textContent) : null;
+  }
+
+  /** Connect Four against chapter 9's agents, if the page carries their data. */
+  function mountConnectFour(api) {
+    const container = document.getElementById("daopt-c4");
+    const data = readData("daopt-play-connect-four");
+    if (!container || !data) return;
+    const game = connectFour(data.rows, data.cols, data.k);
+    const fresh = () => hybridAgents(game, data);
+    const hybrid = fresh();
+    const agents = new Map([["random", randomAgent("random moves", game)]]);
+    for (const kind of ["policy", "puct", "gated"]) agents.set(kind, hybrid[kind]);
+    api.connectFour = {
+      game,
+      agents,
+      /** A fresh agent's decision (own cache, as a new daopt.hybrid.pretrained) on 1-based moves. */
+      chooseFresh(kind, moves) {
+        return fresh()[kind].choose(game.fromMoves(moves));
+      },
+      features: (moves) => Array.from(game.encode(game.fromMoves(moves))),
+    };
+    mountGame(container, game, agents, "daopt-c4");
+  }
+
   function main() {
     const container = document.getElementById("daopt-play");
     if (!container) return;
@@ -435,8 +733,10 @@
       maskedSoftmax,
       puctSearch,
       positionEvaluations,
+      connectFourGame: connectFour,
     };
-    mountGame(container, TicTacToe, agents);
+    mountGame(container, TicTacToe, agents, "daopt-play");
+    mountConnectFour(window.daoptPlay);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", main);
