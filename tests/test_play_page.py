@@ -1,6 +1,8 @@
 """The play page (chapters/play.md) in a real browser: its agents choose what the
 Python agents choose, whole games play to a correct result by clicking, illegal
 clicks are refused with a reason, and nothing is fetched from another host.
+The Connect Four tests compare the page with chapter 9's ``daopt.hybrid`` and are
+skipped where that module is not in the tree.
 
 Build the book first (``make book``); ``DAOPT_HTML_DIR`` serves another build,
 as for ``test_rendered.py``, whose server, browser and page log this file uses.
