@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import ROOT, ExecutedChapter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from daopt import export, features, nn, search
 from daopt.cost import DecisionCost
@@ -139,6 +141,19 @@ def test_network_json_round_trips_exactly() -> None:
     assert np.array_equal(back.forward(x), net.forward(x))
     with pytest.raises(TypeError, match="MLP"):
         export.network_to_json({"sizes": [1, 1]})
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    widths=st.lists(st.integers(1, 12), min_size=2, max_size=4),
+    activation=st.sampled_from(nn.ACTIVATIONS),
+    seed=st.integers(0, 2**16),
+)
+def test_any_network_survives_json(widths: list[int], activation: str, seed: int) -> None:
+    net = nn.MLP(widths, np.random.default_rng(seed), activation=activation)
+    back = export.network_from_json(json.loads(json.dumps(export.network_to_json(net))))
+    assert all(np.array_equal(a, b) for a, b in zip(back.params, net.params, strict=True))
+    assert len(back.params) == 2 * (len(widths) - 1)
 
 
 def _network_data() -> dict:
