@@ -91,6 +91,8 @@ browser:
 	  exit 1; \
 	fi
 
+# The tests of rendered pages (every page, and the play page's games) need
+# the built book, so they run after the build.
 # Every chapter is executed once: the chapter tests store their executed
 # notebooks in the execution cache, and the book build that follows (the
 # same recipe as `make book`) reuses them.
@@ -99,9 +101,9 @@ test: browser $(BIN)/.test-installed
 	$(BIN)/ruff check code tests bench scripts
 	$(BIN)/ruff format --check code tests bench scripts
 	$(MAKE) --no-print-directory execution-cache
-	$(BIN)/pytest tests --ignore=tests/test_rendered.py
+	$(BIN)/pytest tests --ignore=tests/test_rendered.py --ignore=tests/test_play_page.py
 	$(MAKE) --no-print-directory book
-	$(BIN)/pytest tests/test_rendered.py
+	$(BIN)/pytest tests/test_rendered.py tests/test_play_page.py
 
 lint: $(BIN)/.test-installed
 	$(BIN)/ruff check code tests bench scripts

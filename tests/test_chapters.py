@@ -1,6 +1,7 @@
 """Every chapter executes top to bottom (jupytext + nbclient), with no error
 output and at least one glued number. Each chapter's key results are asserted
-in its own file, tests/test_chapter_NN.py."""
+in its own file, tests/test_chapter_NN.py (a back-matter notebook such as the
+play page: tests/test_NAME_page.py)."""
 
 from __future__ import annotations
 
@@ -46,7 +47,9 @@ def test_the_figure_detector_finds_figures() -> None:
 def test_chapter_is_in_the_toc_and_has_a_key_result_test(name: str) -> None:
     toc = (ROOT / "_toc.yml").read_text()
     assert f"chapters/{name}" in toc, f"chapters/{name}.md is not listed in _toc.yml"
-    key_tests = ROOT / "tests" / f"test_chapter_{name[:2]}.py"
+    # Numbered chapters: test_chapter_NN.py; back-matter notebooks: test_NAME_page.py.
+    stem = f"chapter_{name[:2]}" if name[:2].isdigit() else f"{name}_page"
+    key_tests = ROOT / "tests" / f"test_{stem}.py"
     assert key_tests.is_file(), f"{name} has no key-result test file {key_tests.name}"
     assert f'"{name}"' in key_tests.read_text(), f"{key_tests.name} does not execute {name}"
 
