@@ -47,3 +47,6 @@ def test_break_even_two_prices(chapter: ExecutedChapter) -> None:
     assert g["clock_over_count"] == pytest.approx(
         expected / (g["training_cost"] / (g["steps_matched"] - 1)), rel=1e-6
     )
+    # One oracle call is cheaper than one forward pass (the reason the prices differ).
+    assert g["oracle_call_us"] == pytest.approx(g["direct_us"] / g["steps_matched"])
+    assert g["oracle_call_us"] < g["model_us"]
