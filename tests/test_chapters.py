@@ -6,6 +6,7 @@ play page: tests/test_NAME_page.py)."""
 from __future__ import annotations
 
 import pytest
+import yaml
 from conftest import CHAPTERS, ROOT, ExecutedChapter, chapter_notebooks, draws_figures, shown_images
 
 NOTEBOOKS = [path.stem for path in chapter_notebooks()]
@@ -71,3 +72,17 @@ def test_chapter_header_survives_a_save_in_jupyterlab(name: str) -> None:
     assert f"{front_matter}---\n".endswith(STABLE_KERNELSPEC), (
         f"{name}.md's kernelspec differs from what JupyterLab writes back: use\n{STABLE_KERNELSPEC}"
     )
+
+
+def test_every_part_with_chapters_is_numbered() -> None:
+    """A part without its own ``numbered`` leaves its chapters unnumbered, and their
+    exercises numbered across the book instead of per chapter."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    parts = [
+        part
+        for part in toc["parts"]
+        if any(entry["file"].split("/")[-1][:2].isdigit() for entry in part["chapters"])
+    ]
+    assert parts, "no part holds a numbered chapter"
+    unnumbered = [part["caption"] for part in parts if not part.get("numbered")]
+    assert not unnumbered, f"parts without `numbered: 1` in _toc.yml: {unnumbered}"
