@@ -5,6 +5,8 @@ play page: tests/test_NAME_page.py)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 from conftest import CHAPTERS, ROOT, ExecutedChapter, chapter_notebooks, draws_figures, shown_images
@@ -86,3 +88,16 @@ def test_every_part_with_chapters_is_numbered() -> None:
     assert parts, "no part holds a numbered chapter"
     unnumbered = [part["caption"] for part in parts if not part.get("numbered")]
     assert not unnumbered, f"parts without `numbered: 1` in _toc.yml: {unnumbered}"
+
+
+def test_every_bibliography_entry_parses_on_its_own() -> None:
+    """An entry left open swallows the next one without an error from the build."""
+    from pybtex.database import parse_file
+
+    path = ROOT / "chapters" / "references.bib"
+    starts = re.findall(r"^@\w+\{([^,]+),", path.read_text(), flags=re.MULTILINE)
+    assert starts, "no entries in references.bib"
+    parsed = parse_file(str(path)).entries
+    assert sorted(parsed) == sorted(starts), set(starts) ^ set(parsed)
+    for key, entry in parsed.items():
+        assert all("@" not in value for value in entry.fields.values()), f"{key} runs on"
