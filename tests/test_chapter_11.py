@@ -43,6 +43,11 @@ def test_conclusion_key_results(chapter: ExecutedChapter) -> None:
     assert g["chance_ratio"] > 2
     assert g["shoot_high"] < g["shoot_low"] and g["shoot_high"] < g["cem_high"]
     assert g["distilled_labels_high"] > g["distilled_labels_low"] > 0
+    # Hidden information: the beliefs grow faster with the hidden goals than the
+    # fully observed problem's states do.
+    assert g["hidden_k"] >= 3
+    growth_beliefs = g["hidden_beliefs_k"] / g["hidden_beliefs_1"]
+    assert growth_beliefs > 2 * g["hidden_states_k"] / g["hidden_states_1"]
     # Language: within a few hundredths of a nat of Bayes with the counts; a window
     # stays far above; dynamic evaluation pays a forward and a backward pass.
     assert g["lm_best_kl"] < 0.05 < g["lm_window16_kl"]
