@@ -35,6 +35,9 @@ def test_conclusion_key_results(chapter: ExecutedChapter) -> None:
     # are scored, not assumed.
     assert g["policy_rate"] < g["gated_rate"] < 100
     assert 1 < g["gated_evals"] < 1000
+    # Without a network, rollout search needs far more evaluations for the same strength.
+    assert g["uct_puct_ratio"] > 10
+    assert g["c55_best_policy"] == pytest.approx(g["policy_rate"])
     assert g["gated_vs_puct"] in {"above", "below"}
     assert g["ch9_targets"] == 5 and 0 <= g["ch9_missed"] <= 5
     assert g["distillation_gap"] == pytest.approx(g["exit_search_55"] - g["exit_rate_55"])
