@@ -58,6 +58,8 @@ def test_conclusion_key_results(chapter: ExecutedChapter) -> None:
     assert g["imit_sampled"] < g["imit_teacher"] + 5 < g["imit_search"]
     # Exercise 1: the frontier is not one kind, and the checker passed on the solution.
     assert g["front_size"] >= 2 and g["front_families"] >= 2
-    assert g["price_joined"] >= 0 and g["price_left"] >= 0
+    # Exercise 2: repricing a pass can only move network users right, never rollout search.
+    assert g["price_joined_1000"] >= g["price_joined_100"] >= 0
+    assert g["gated_on_both"] in {"stays on", "does not stay on"}
     # Loading, not recomputing.
     assert g["elapsed"] < 20
