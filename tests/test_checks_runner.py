@@ -33,13 +33,14 @@ CHECKERS = [
     (checks.check_gate_report, 2),
     (checks.check_reliability, 3),
     (checks.check_cheapest_budget, 2),
+    (checks.check_pareto_front, 2),
 ]
 
 
 def test_every_checker_is_listed_here() -> None:
     names = {name for name in checks.__all__ if name.startswith("check_")}
     assert names == {checker.__name__ for checker, _ in CHECKERS}
-    assert len(names) == 18
+    assert len(names) == 19
 
 
 def never_returns(*args, **kwargs):

@@ -22,9 +22,11 @@ naming the first input on which it is not; ``strict=True`` raises
 | 9 | ``check_tactical_move``, ``check_gate_report``, ``check_reliability``, |
 |   | ``check_cheapest_budget`` |
 | 10 | ``check_author_posterior``, ``check_dirichlet_predictive``, ``check_performative_loss`` |
+| 11 | ``check_pareto_front`` |
 """
 
 from daopt.checks.bill import check_break_even_decisions, check_cheapest_plan
+from daopt.checks.conclusion import check_pareto_front
 from daopt.checks.direct import check_gradient_descent, check_grid_search
 from daopt.checks.games import check_has_line
 from daopt.checks.hybrid import (
@@ -60,6 +62,7 @@ __all__ = [
     "check_grid_search",
     "check_has_line",
     "check_minimax",
+    "check_pareto_front",
     "check_performative_loss",
     "check_q_update",
     "check_reliability",
