@@ -98,16 +98,16 @@ browser:
 # same recipe as `make book`) reuses them.
 test: browser $(BIN)/.test-installed
 	rm -rf $(CACHE) $(BUILD)/.doctrees
-	$(BIN)/ruff check code tests bench scripts
-	$(BIN)/ruff format --check code tests bench scripts
+	$(BIN)/ruff check code tests bench scripts _ext
+	$(BIN)/ruff format --check code tests bench scripts _ext
 	$(MAKE) --no-print-directory execution-cache
 	$(BIN)/pytest tests --ignore=tests/test_rendered.py --ignore=tests/test_play_page.py
 	$(MAKE) --no-print-directory book
 	$(BIN)/pytest tests/test_rendered.py tests/test_play_page.py
 
 lint: $(BIN)/.test-installed
-	$(BIN)/ruff check code tests bench scripts
-	$(BIN)/ruff format --check code tests bench scripts
+	$(BIN)/ruff check code tests bench scripts _ext
+	$(BIN)/ruff format --check code tests bench scripts _ext
 
 serve:
 	@test -f $(HTML)/index.html || { echo "Build the book first: make book"; exit 1; }
