@@ -11,10 +11,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from shutil import copy2
 from typing import Any
 
+import nbformat
 from docutils import nodes
+from jupyter_cache import get_cache
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
@@ -22,13 +23,28 @@ from sphinx.util.docutils import SphinxDirective
 def offer_executed_notebook(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    """Copy the page's executed notebook next to its source, for the download menu."""
+    """Put the page's executed notebook, outputs included, next to its source for the
+    download menu.
+
+    MyST-NB writes the notebook it rendered to ``jupyter_execute/``, but when the
+    outputs came from the execution cache that copy holds none; the cache's record
+    is merged in then, so the download always has what the page shows.
+    """
     executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
     if doctree is None or not executed.is_file():
         return
+    notebook = nbformat.read(executed, as_version=4)
+    if not any(cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"):
+        config = getattr(app.env, "mystnb_config", None)
+        cache = Path(app.srcdir, config.execution_cache_path) if config else None
+        if cache is not None and cache.is_dir():
+            try:
+                _, notebook = get_cache(str(cache)).merge_match_into_notebook(notebook)
+            except KeyError:  # not in the cache: the page shows no outputs either
+                pass
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    copy2(executed, target)
+    nbformat.write(notebook, target)
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 

@@ -29,8 +29,8 @@ Environment variables:
 ``DAOPT_HTML_DIR``
     Serve this directory instead of ``_build/html`` (for example a scratch
     copy with a deliberately broken page, to see a check fail). Screenshots
-    then go to ``screenshots/`` next to that directory, and the executed
-    notebooks are read from ``jupyter_execute/`` next to it.
+    then go to ``screenshots/`` next to that directory; the executed notebooks
+    are the ones the pages offer for download, under its ``_sources/``.
 ``DAOPT_CHROMIUM``
     The Chromium to drive (default ``/usr/bin/chromium``; the Makefile passes
     its ``CHROMIUM``).
@@ -72,7 +72,8 @@ from playwright.sync_api import (
 ROOT = Path(__file__).resolve().parent.parent
 HTML_DIR = Path(os.environ.get("DAOPT_HTML_DIR") or ROOT / "_build" / "html").resolve()
 SCREENSHOTS = HTML_DIR.parent / "screenshots"
-EXECUTED_NOTEBOOKS = HTML_DIR.parent / "jupyter_execute"
+# The executed notebooks as the book offers them for download (outputs included).
+EXECUTED_NOTEBOOKS = HTML_DIR / "_sources"
 BUILD_HINT = "run the book build first: `make book`"
 
 VIEWPORT = {"width": 1280, "height": 900}
