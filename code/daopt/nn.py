@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import zipfile
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -135,16 +137,21 @@ class MLP:
     def load(cls, path: str | os.PathLike[str]) -> MLP:
         """The network saved at ``path`` by ``save``, checked for consistent shapes."""
         path = _npz_path(path)
-        with np.load(path, allow_pickle=False) as data:
-            contents = {name: data[name] for name in data.files}
-        if contents.get("format", np.array("")).item() != _FILE_FORMAT:
+        contents = _read_npz(path)
+        file_format = contents.get("format")
+        if file_format is None or file_format.shape != () or file_format.item() != _FILE_FORMAT:
             raise ValueError(f"{path} is not an MLP saved by daopt.nn (no format {_FILE_FORMAT!r})")
         sizes_arr = contents.get("sizes")
         if sizes_arr is None or sizes_arr.ndim != 1 or sizes_arr.size < 2:
             raise ValueError(f"{path}: 'sizes' must list at least two layer widths")
         if not np.issubdtype(sizes_arr.dtype, np.integer) or np.any(sizes_arr < 1):
             raise ValueError(f"{path}: 'sizes' must be positive integers, got {sizes_arr}")
-        activation = str(contents.get("activation", np.array("")).item())
+        activation_arr = contents.get("activation", np.array(""))
+        if activation_arr.shape != ():
+            raise ValueError(
+                f"{path}: 'activation' must be one name, got shape {activation_arr.shape}"
+            )
+        activation = str(activation_arr.item())
         if activation not in ACTIVATIONS:
             raise ValueError(f"{path}: activation must be one of {ACTIVATIONS}, got {activation!r}")
         sizes = tuple(int(w) for w in sizes_arr)
@@ -285,6 +292,33 @@ def layer_widths(hidden: Any) -> tuple[int, ...]:
     if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
         raise TypeError(f"hidden must be a sequence of layer widths, got {hidden!r}")
     return tuple(positive_int(f"hidden[{i}]", h) for i, h in enumerate(hidden))
+
+
+def _read_npz(path: str) -> dict[str, np.ndarray]:
+    """Every array in the ``.npz`` file at ``path``; one ValueError naming the file for
+    anything that is not a readable ``.npz`` archive (empty, truncated, corrupted,
+    a ``.npy`` renamed, a pickle); FileNotFoundError if there is no file."""
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{path}: no such file")
+    if os.path.getsize(path) == 0:
+        raise ValueError(f"{path} is empty, not an .npz archive saved by MLP.save")
+    try:
+        data = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
+        raise ValueError(
+            f"{path} is not a readable .npz archive saved by MLP.save: {error}"
+        ) from error
+    if not isinstance(data, np.lib.npyio.NpzFile):
+        raise ValueError(f"{path} holds a single array (a .npy file renamed?), not an .npz archive")
+    try:
+        with data:
+            return {name: data[name] for name in data.files}
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as error:
+        # A damaged member: a truncated archive or flipped bytes fail its CRC or its header.
+        raise ValueError(
+            f"{path} is a corrupted .npz archive (truncated or damaged?): "
+            f"{type(error).__name__}: {error}"
+        ) from error
 
 
 def _npz_path(path: Any) -> str:

@@ -1,0 +1,114 @@
+"""Faults that used to give a silent wrong result, a hang or an error from deep inside
+numpy: each now fails at once with a ValueError or TypeError that names the cause."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from daopt import arena
+from daopt.games import TicTacToe
+from daopt.nn import MLP
+
+
+def rng(seed: int = 0) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
+# --- 1. sample_positions: impossible requests fail fast ----------------------------------
+
+
+def test_sample_positions_refuses_more_positions_than_exist() -> None:
+    # Tic-tac-toe has 765 positions up to symmetry; the informative non-terminal ones
+    # are fewer. Without the count this played 10**7 games before refusing.
+    with pytest.raises(ValueError, match=r"asked for 100000 positions but only (\d+) qualify"):
+        arena.sample_positions(TicTacToe(), 10**5, rng())
+    with pytest.raises(ValueError) as info:
+        arena.sample_positions(TicTacToe(), 10**5, rng(), informative=False)
+    available = int(re.search(r"only (\d+) qualify", str(info.value)).group(1))
+    # 765 symmetry classes, minus the 138 finished games' classes... every class here is
+    # a non-terminal one, so the count must be below 765 and above the informative count.
+    assert 0 < available < 765
+
+
+def test_sample_positions_count_is_exact() -> None:
+    with pytest.raises(ValueError) as info:
+        arena.sample_positions(TicTacToe(), 10**5, rng(), informative=False, max_moves=1)
+    # The empty board, and X in a corner, an edge or the centre.
+    assert "only 4 qualify" in str(info.value)
+    # Exactly as many as exist can be drawn (and one more cannot).
+    assert len(arena.sample_positions(TicTacToe(), 4, rng(), informative=False, max_moves=1)) == 4
+    with pytest.raises(ValueError, match="only 4 qualify"):
+        arena.sample_positions(TicTacToe(), 5, rng(), informative=False, max_moves=1)
+
+
+# --- 2. MLP.load: one ValueError naming the file -------------------------------------------
+
+
+def saved(tmp_path) -> tuple[MLP, bytes]:
+    net = MLP([3, 4, 2], rng())
+    path = tmp_path / "net.npz"
+    net.save(path)
+    return net, path.read_bytes()
+
+
+def corruptions(tmp_path) -> dict[str, bytes]:
+    _, good = saved(tmp_path)
+    flipped = bytearray(good)
+    middle = len(flipped) // 2
+    flipped[middle : middle + 16] = bytes(b ^ 0xFF for b in flipped[middle : middle + 16])
+    npy = tmp_path / "one.npy"
+    np.save(npy, np.ones(3))
+    return {
+        "empty": b"",
+        "truncated": good[: len(good) // 2],
+        "truncated tail": good[:-10],
+        "flipped bytes": bytes(flipped),
+        "junk": b"this is not a network\n" * 20,
+        "npy renamed": npy.read_bytes(),
+    }
+
+
+@pytest.mark.parametrize(
+    "kind", ["empty", "truncated", "truncated tail", "flipped bytes", "junk", "npy renamed"]
+)
+def test_load_corrupted_file_names_the_file(tmp_path, kind: str) -> None:
+    path = tmp_path / f"{kind.replace(' ', '_')}.npz"
+    path.write_bytes(corruptions(tmp_path)[kind])
+    with pytest.raises(ValueError, match=re.escape(str(path))):
+        MLP.load(path)
+
+
+def write_npz(path, **arrays) -> None:
+    np.savez(path, **arrays)
+
+
+def test_load_wrong_contents_names_the_file_and_the_fault(tmp_path) -> None:
+    net, _ = saved(tmp_path)
+    good = {
+        "format": np.array("daopt.nn.MLP/1"),
+        "sizes": np.array(net.sizes),
+        "activation": np.array("tanh"),
+        **{f"param_{i}": p for i, p in enumerate(net.params)},
+    }
+    cases = {
+        "no format": ({k: v for k, v in good.items() if k != "format"}, "is not an MLP"),
+        "format array": ({**good, "format": np.array(["a", "b"])}, "is not an MLP"),
+        "missing param": (
+            {k: v for k, v in good.items() if k != "param_3"},
+            "need 4 parameter arrays, found 3",
+        ),
+        "wrong shape": ({**good, "param_0": np.ones((4, 3))}, "param_0 must be float64 with shape"),
+        "activation array": ({**good, "activation": np.array(["tanh", "relu"])}, "activation"),
+        "nan": ({**good, "param_1": np.full(4, np.nan)}, "non-finite"),
+    }
+    for name, (arrays, message) in cases.items():
+        path = tmp_path / f"{name.replace(' ', '_')}.npz"
+        write_npz(path, **arrays)
+        with pytest.raises(ValueError, match=re.escape(str(path))) as info:
+            MLP.load(path)
+        assert message in str(info.value), (name, info.value)
+    write_npz(tmp_path / "ok.npz", **good)
+    assert MLP.load(tmp_path / "ok.npz").sizes == net.sizes
