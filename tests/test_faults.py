@@ -112,3 +112,108 @@ def test_load_wrong_contents_names_the_file_and_the_fault(tmp_path) -> None:
         assert message in str(info.value), (name, info.value)
     write_npz(tmp_path / "ok.npz", **good)
     assert MLP.load(tmp_path / "ok.npz").sizes == net.sizes
+
+
+# --- 3. planners: a model's output is checked; LQR's assumptions hold ------------------------
+
+
+def point_mass_model():
+    from daopt.envs import PointMass
+
+    env = PointMass(1)
+    return env, dict(action_low=env.action_low, action_high=env.action_high)
+
+
+def planners(dynamics, reward, state):
+    """Each planner, called on (dynamics, reward) from ``state``."""
+    from daopt import planning
+
+    box = dict(action_low=[-1.0], action_high=[1.0])
+    return {
+        "random_shooting": lambda: planning.random_shooting(
+            dynamics, reward, state, horizon=3, samples=8, rng=rng(), **box
+        ),
+        "cem": lambda: planning.cem(
+            dynamics, reward, state, horizon=3, samples=8, elites=2, iterations=2, rng=rng(),
+            **box,
+        ),
+        "mpc": lambda: planning.model_predictive_control(
+            dynamics, reward, state, 2, planner="shooting", horizon=3, samples=8, rng=rng(),
+            **box,
+        ),
+        "rollout_returns": lambda: planning.rollout_returns(
+            dynamics, reward, state, np.zeros((4, 3, 1))
+        ),
+        "run_episode": lambda: planning.run_episode(
+            dynamics, reward, lambda s: np.zeros(1), state, 3
+        ),
+    }  # fmt: skip
+
+
+def test_planners_refuse_a_model_output_of_the_wrong_shape() -> None:
+    env, _ = point_mass_model()
+    state = np.array([1.0, 0.0])
+    bad_models = {
+        "reward (n, 1)": (env.step, lambda s, a: env.reward(s, a)[:, None]),
+        "reward scalar": (env.step, lambda s, a: 0.0),
+        "dynamics drops a row": (lambda s, a: env.step(s, a)[:1], env.reward),
+        "dynamics flat": (lambda s, a: env.step(s, a).ravel(), env.reward),
+        "dynamics strings": (lambda s, a: "next", env.reward),
+    }
+    tried = 0
+    for label, (dynamics, reward) in bad_models.items():
+        for name, call in planners(dynamics, reward, state).items():
+            if name == "run_episode" and label == "dynamics drops a row":
+                continue  # one row in, one row out: this model is right for a batch of one
+            with pytest.raises((ValueError, TypeError), match=r"(dynamics|reward)") as info:
+                call()
+            assert "must return" in str(info.value), (label, name, info.value)
+            tried += 1
+    assert tried == 24
+
+
+def test_a_nan_reward_never_wins_the_best_plan() -> None:
+    env, _ = point_mass_model()
+
+    def reward(states, actions):
+        # NaN wherever the action pushes right: argmax used to pick such a plan.
+        r = env.reward(states, actions)
+        return np.where(actions[:, 0] > 0, np.nan, r)
+
+    for name, call in planners(env.step, reward, np.array([1.0, 0.0])).items():
+        if name in ("rollout_returns", "run_episode"):
+            continue  # they never push right
+        with pytest.raises(ValueError, match="non-finite"):
+            call()
+    with pytest.raises(ValueError, match=r"dynamics.*non-finite"):
+        planners(lambda s, a: np.full_like(s, np.inf), env.reward, np.array([1.0, 0.0]))["cem"]()
+
+
+def test_lqr_gain_refuses_an_action_cost_that_is_not_positive_definite() -> None:
+    from daopt.planning import lqr_gain
+
+    a, b, q = np.eye(2), np.eye(2), np.eye(2)
+    for r, why in (
+        (np.zeros((2, 2)), "positive definite"),
+        (-np.eye(2), "positive definite"),
+        (np.diag([1.0, -0.5]), "positive definite"),
+        (np.array([[1.0, 2.0], [0.0, 1.0]]), "symmetric"),
+    ):
+        with pytest.raises(ValueError, match=f"action_cost must be {why}"):
+            lqr_gain(a, b, q, r)
+    with pytest.raises(ValueError, match="state_cost must be positive semi-definite"):
+        lqr_gain(a, b, -np.eye(2), np.eye(2))
+
+
+def test_lqr_gain_says_when_the_iteration_does_not_converge() -> None:
+    from daopt.planning import lqr_gain
+
+    # An unstable mode (2) the action cannot reach (B's second row is 0): no stabilising gain.
+    a = np.diag([0.5, 2.0])
+    b = np.array([[1.0], [0.0]])
+    with pytest.raises(ValueError, match="did not converge"):
+        lqr_gain(a, b, np.eye(2), np.eye(1))
+    # A stable system converges, but not within 2 iterations.
+    with pytest.raises(ValueError, match="did not converge in 2 iterations"):
+        lqr_gain([[0.9]], [[1.0]], [[1.0]], [[1.0]], max_iterations=2)
+    assert lqr_gain([[0.9]], [[1.0]], [[1.0]], [[1.0]]).shape == (1, 1)
