@@ -217,3 +217,48 @@ def test_lqr_gain_says_when_the_iteration_does_not_converge() -> None:
     with pytest.raises(ValueError, match="did not converge in 2 iterations"):
         lqr_gain([[0.9]], [[1.0]], [[1.0]], [[1.0]], max_iterations=2)
     assert lqr_gain([[0.9]], [[1.0]], [[1.0]], [[1.0]]).shape == (1, 1)
+
+
+# --- 4. full-tree searches on boards they cannot finish say so -----------------------------
+
+
+def test_minimax_refuses_connect_four_up_front_with_the_estimate() -> None:
+    import time
+
+    from daopt import search
+    from daopt.games import ConnectFour
+
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"minimax would visit about (\S+) states") as info:
+        search.minimax(ConnectFour())
+    # Refused before searching: not a single 10**7-node budget was spent (a generous bound).
+    assert time.perf_counter() - start < 20
+    estimate = float(re.search(r"about (\S+) states", str(info.value)).group(1))
+    assert estimate > 1e15
+    assert "search.solve" in str(info.value)
+
+
+def test_searches_stop_at_their_node_budget() -> None:
+    from daopt import search
+    from daopt.games import ConnectFour
+
+    with pytest.raises(ValueError, match=r"minimax visited max_nodes=100,000 states"):
+        search.minimax(TicTacToe(), max_nodes=100_000)
+    with pytest.raises(ValueError, match=r"alphabeta visited max_nodes=5,000 states"):
+        search.alphabeta(ConnectFour(), table=True, ordering=True, max_nodes=5_000)
+    # Within the budget nothing changes: the whole tic-tac-toe tree is 549,946 states.
+    assert search.minimax(TicTacToe(), max_nodes=549_946).nodes == 549_946
+    with pytest.raises(ValueError, match="max_nodes=549,945"):
+        search.minimax(TicTacToe(), max_nodes=549_945)
+    for bad in (0, -1, 1.5, True, "9"):
+        with pytest.raises((TypeError, ValueError), match="max_nodes"):
+            search.alphabeta(TicTacToe(), max_nodes=bad)
+
+
+def test_tree_size_estimate_is_close_for_tic_tac_toe() -> None:
+    from daopt import search
+
+    # Knuth's estimator is unbiased; 64 paths land within a factor of 2 here.
+    estimate = search.tree_size_estimate(TicTacToe())
+    assert 549_946 / 2 < estimate < 549_946 * 2
+    assert search.tree_size_estimate(TicTacToe.from_cells("XXXOO....")) == 1.0
