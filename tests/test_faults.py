@@ -262,3 +262,51 @@ def test_tree_size_estimate_is_close_for_tic_tac_toe() -> None:
     estimate = search.tree_size_estimate(TicTacToe())
     assert 549_946 / 2 < estimate < 549_946 * 2
     assert search.tree_size_estimate(TicTacToe.from_cells("XXXOO....")) == 1.0
+
+
+# --- 5. policy targets and masked argmax are unambiguous -------------------------------------
+
+
+def test_policy_targets_refuse_a_one_hot_row_given_as_a_list() -> None:
+    from daopt import features
+
+    board = TicTacToe.from_cells("XO.......")
+    one_hot = [0, 0, 0, 0, 1, 0, 0, 0, 0]  # "move 4", but as a list it read as moves {0, 1}
+    with pytest.raises(ValueError, match=r"repeats an action.*numpy array"):
+        features.policy_targets([board], [one_hot])
+    with pytest.raises(TypeError, match="numpy array"):
+        features.policy_targets([board], [[0.0, 0.0, 0.5, 0.5, 0, 0, 0, 0, 0]])
+    # The same row as a 2-D numpy array is read as probabilities.
+    probs = features.policy_targets([board], np.array([one_hot]))
+    assert probs[0, 4] == 1.0 and probs.sum() == 1.0
+    assert np.array_equal(features.policy_targets([board], [[4]]), probs)
+
+
+def test_masked_argmax_refuses_a_row_with_no_legal_action() -> None:
+    from daopt import features
+
+    scores = np.array([[0.1, 0.9, 0.5], [0.3, 0.2, 0.1]])
+    masks = np.array([[True, False, True], [False, False, False]])
+    with pytest.raises(ValueError, match="masks row 1 has no legal action"):
+        features.masked_argmax(scores, masks)
+    with pytest.raises(ValueError, match="shape"):
+        features.masked_argmax(scores, masks[:, :2])
+    with pytest.raises(TypeError, match="boolean"):
+        features.masked_argmax(scores, masks.astype(int))
+    assert features.masked_argmax(scores[:1], masks[:1]).tolist() == [2]
+
+
+# --- 6. PointMass keeps what it validated ----------------------------------------------------
+
+
+def test_point_mass_goal_is_a_frozen_copy() -> None:
+    from daopt.envs import PointMass
+
+    goal = np.array([1.0, -1.0])
+    env = PointMass(2, goal=goal)
+    before = env.reward(np.zeros((1, 4)), np.zeros((1, 2)))
+    goal[:] = np.nan  # the caller edits its own array afterwards
+    assert np.array_equal(env.goal, [1.0, -1.0])
+    assert np.array_equal(env.reward(np.zeros((1, 4)), np.zeros((1, 2))), before)
+    with pytest.raises(ValueError, match="read-only"):
+        env.goal[0] = 5.0
