@@ -310,3 +310,97 @@ def test_point_mass_goal_is_a_frozen_copy() -> None:
     assert np.array_equal(env.reward(np.zeros((1, 4)), np.zeros((1, 2))), before)
     with pytest.raises(ValueError, match="read-only"):
         env.goal[0] = 5.0
+
+
+# --- 7. clear errors where numpy or Python used to speak ------------------------------------
+
+
+def test_can_play_refuses_non_integers() -> None:
+    from daopt.games import ConnectFour
+
+    for bad in ("a", 1.5, True, None):
+        with pytest.raises(TypeError, match="col must be an int"):
+            ConnectFour().can_play(bad)
+
+
+def test_optimisers_refuse_bad_parameter_lists() -> None:
+    from daopt.nn import SGD, Adam
+
+    for optimiser in (Adam, SGD):
+        with pytest.raises(TypeError, match="params must be a list"):
+            optimiser(None)
+        with pytest.raises(TypeError, match="params must be a list"):
+            optimiser("ab")
+        with pytest.raises(TypeError, match=r"params\[0\] must be a float numpy array"):
+            optimiser([np.zeros(3, dtype=int)])
+        with pytest.raises(ValueError, match="at least one array"):
+            optimiser([])
+        frozen = np.zeros(3)
+        frozen.setflags(write=False)
+        with pytest.raises(ValueError, match="read-only"):
+            optimiser([frozen])
+
+
+def test_backward_refuses_another_networks_cache() -> None:
+    from daopt.nn import MLP
+
+    net, other = MLP([2, 3, 1], rng(0)), MLP([2, 3, 1], rng(1))
+    _, cache = other.forward_cached(np.ones((4, 2)))
+    with pytest.raises(ValueError, match="another network"):
+        net.backward(cache, np.ones((4, 1)))
+    _, wide = MLP([2, 5, 1], rng(2)).forward_cached(np.ones((4, 2)))
+    wide.owner = None  # as if made by hand: the shapes still betray it
+    with pytest.raises(ValueError, match="do not fit"):
+        net.backward(wide, np.ones((4, 1)))
+    with pytest.raises(TypeError, match="ForwardCache"):
+        net.backward({"layer_inputs": []}, np.ones((4, 1)))
+    _, own = net.forward_cached(np.ones((4, 2)))
+    assert [g.shape for g in net.backward(own, np.ones((4, 1)))] == [(2, 3), (3,), (3, 1), (1,)]
+
+
+def test_training_callbacks_must_return_numbers() -> None:
+    from daopt.nn import MLP, Adam, mse, train
+
+    net = MLP([2, 1], rng())
+    x, y = np.ones((4, 2)), np.zeros((4, 1))
+
+    def loss(outputs, rows):
+        return mse(outputs, y[rows])
+
+    common = dict(optimiser=Adam(net.params), batch_size=2, rng=rng())
+    for bad in ("0.5", None, [0.5], np.ones(2), True):
+        with pytest.raises(TypeError, match=r"evaluate\(net\) must be a number"):
+            train(net, x, loss, n_epochs=1, evaluate=lambda _, v=bad: v, **common)
+    with pytest.raises(ValueError, match=r"evaluate\(net\) must be finite"):
+        train(net, x, loss, n_epochs=1, evaluate=lambda _: float("nan"), **common)
+    with pytest.raises(TypeError, match="loss_fn's loss must be a number"):
+        train(net, x, lambda o, r: ("1.0", loss(o, r)[1]), steps=1, **common)
+    with pytest.raises(TypeError, match=r"loss_fn must return \(loss, grad\)"):
+        train(net, x, lambda o, r: 1.0, steps=1, **common)
+    log = train(net, x, loss, n_epochs=1, evaluate=lambda _: np.float64(0.25), **common)
+    assert log.evaluations == [0.25]
+
+
+def test_other_callbacks_must_return_numbers() -> None:
+    from daopt import expectimax
+    from daopt.noisy_tictactoe import NoisyTicTacToe
+
+    state = NoisyTicTacToe(0.2)
+    for bad in ("0.5", None, True):
+        with pytest.raises(TypeError, match=r"evaluate\(state\) must be a number"):
+            expectimax.expectiminimax(state, depth=1, evaluate=lambda s, v=bad: v)
+
+
+def test_gradient_descent_says_it_diverged() -> None:
+    from daopt import direct
+    from daopt.problems import ShiftedQuadratic
+
+    problem = ShiftedQuadratic()
+    x = np.linspace(-1, 1, 5)
+    for call in (
+        lambda: direct.gradient_descent(problem, x, np.zeros(5), step=1e3, n_steps=500),
+        lambda: direct.steps_to_tolerance(problem, x, np.zeros(5), step=1e3, tolerance=1e-6),
+    ):
+        with pytest.raises(ValueError, match=r"diverged at step \d+.*try a smaller step"):
+            call()
+    assert direct.gradient_descent(problem, x, np.zeros(5), step=0.1, n_steps=50).y.shape == (5,)
