@@ -165,7 +165,7 @@ def test_without_filters_positions_may_repeat_and_test_nothing() -> None:
     # Every first move of tic-tac-toe draws: the empty board is uninformative.
     kept = sample_positions(TicTacToe(), 30, rng(5), max_moves=0, informative=False, distinct=False)
     assert all(p == TicTacToe() for p in kept)
-    with pytest.raises(ValueError, match="found only 0 of 1 positions"):
+    with pytest.raises(ValueError, match="asked for 1 positions but only 0 qualify"):
         sample_positions(TicTacToe(), 1, rng(5), max_moves=0)
 
 

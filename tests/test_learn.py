@@ -269,7 +269,7 @@ def test_policy_targets_accept_actions_sets_and_distributions() -> None:
     states = [TicTacToe(), TicTacToe.from_cells("XO.......")]
     one_hot = features.policy_targets(states, [4, 2])
     assert one_hot[0, 4] == 1 and one_hot[1, 2] == 1 and one_hot.sum() == 2
-    uniform = features.policy_targets(states, [{0, 2, 6, 8}, [2, 4, 4]])
+    uniform = features.policy_targets(states, [{0, 2, 6, 8}, [2, 4]])
     assert np.allclose(uniform[0, [0, 2, 6, 8]], 0.25) and np.allclose(uniform[1, [2, 4]], 0.5)
     given_probs = features.policy_targets(states, uniform)
     assert np.array_equal(given_probs, uniform)

@@ -357,6 +357,16 @@ def sample_positions(
         if not isinstance(flag, bool):
             raise TypeError(f"{name} must be True or False, got {flag!r}")
 
+    available = _count_positions(initial_state, min_moves, max_moves, informative, exact)
+    if available is not None and (available == 0 or (distinct and n > available)):
+        # Fail now: random games could never meet the request, however many were played.
+        raise ValueError(
+            f"asked for {n} positions but only {available} qualify: counted over every "
+            f"position reachable from {initial_state!r} (symmetric ones merged, "
+            f"min_moves={min_moves}, max_moves={max_moves}, informative={informative}); "
+            "ask for fewer or relax the conditions"
+        )
+
     positions: list[GameState] = []
     seen: set[Hashable] = set()
     attempts = 100 * n
@@ -382,6 +392,42 @@ def sample_positions(
         f"found only {len(positions)} of {n} positions in {attempts} random games "
         f"(min_moves={min_moves}, max_moves={max_moves}, informative={informative}, "
         f"distinct={distinct}); ask for fewer or relax the conditions"
+    )
+
+
+#: Beyond this many reachable states ``sample_positions`` does not count the qualifying
+#: positions up front (Connect Four's are far too many) and relies on its attempt bound.
+_COUNT_LIMIT = 2_000
+
+
+def _count_positions(
+    initial_state: GameState,
+    min_moves: int,
+    max_moves: int | None,
+    informative: bool,
+    exact: bool,
+) -> int | None:
+    """How many distinct (by ``key()``) non-terminal positions ``min_moves`` to
+    ``max_moves`` moves from ``initial_state`` qualify, or None if more than
+    ``_COUNT_LIMIT`` states are reachable (too many to count cheaply)."""
+    layer, seen, keys = {initial_state.key(): initial_state}, 1, {}
+    depth = 0
+    while layer and (max_moves is None or depth <= max_moves):
+        if depth >= min_moves:
+            keys.update(layer)
+        following: dict[Hashable, GameState] = {}
+        for state in layer.values():
+            for action in state.legal_actions():
+                child = state.play(action)
+                if not child.is_terminal() and following.setdefault(child.key(), child) is child:
+                    seen += 1
+                    if seen > _COUNT_LIMIT:
+                        return None
+        layer, depth = following, depth + 1
+    if not informative:
+        return len(keys)
+    return sum(
+        _optimal(state, exact) != frozenset(state.legal_actions()) for state in keys.values()
     )
 
 

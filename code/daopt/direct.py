@@ -56,9 +56,23 @@ def gradient_descent(
     y = as_vector("y0", y0, length=x_arr.shape[0]).copy()
     step = positive_float("step", step)
     n_steps = positive_int("n_steps", n_steps, minimum=0)
-    for _ in range(n_steps):
-        y -= step * problem.grad(y, x_arr)
+    for k in range(n_steps):
+        y = _descend(problem, y, x_arr, step, k)
     return DirectResult(y=y, evaluations=n_steps)
+
+
+def _descend(
+    problem: ObjectiveFamily, y: np.ndarray, x: np.ndarray, step: float, k: int
+) -> np.ndarray:
+    """One gradient step, refusing a non-finite result: the iteration diverged."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        new = y - step * problem.grad(y, x)
+    if not np.all(np.isfinite(new)):
+        raise ValueError(
+            f"gradient descent diverged at step {k + 1} (y is no longer finite) with "
+            f"step={step}: try a smaller step"
+        )
+    return new
 
 
 def grid_search(problem: ObjectiveFamily, x: np.ndarray, grid: np.ndarray) -> DirectResult:
@@ -102,9 +116,11 @@ def steps_to_tolerance(
     tolerance = positive_float("tolerance", tolerance)
     max_steps = positive_int("max_steps", max_steps)
     for k in range(max_steps + 1):
-        if np.max(problem.gap(y, x_arr)) <= tolerance:
+        with np.errstate(over="ignore"):  # a diverging iterate is reported by _descend
+            gap = problem.gap(y, x_arr)
+        if np.max(gap) <= tolerance:
             return k
-        y -= step * problem.grad(y, x_arr)
+        y = _descend(problem, y, x_arr, step, k)
     raise ValueError(
         f"gradient descent did not reach tolerance {tolerance} in max_steps={max_steps}"
     )

@@ -349,10 +349,11 @@ class PointMass:
         self.dt = positive_float("dt", dt)
         self.max_force = positive_float("max_force", max_force)
         self.action_cost = positive_float("action_cost", action_cost, allow_zero=True)
+        # A frozen copy: editing the caller's array later must not move a validated goal.
         if goal is None:
-            self.goal = np.zeros(self.dim)
+            self.goal = _frozen(np.zeros(self.dim))
         else:
-            self.goal = as_vector("goal", goal, length=self.dim)
+            self.goal = _frozen(as_vector("goal", goal, length=self.dim))
 
     def __repr__(self) -> str:
         return f"PointMass(dim={self.dim}, dt={self.dt}, max_force={self.max_force})"

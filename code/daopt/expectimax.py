@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from daopt.games import GameState, check_state
-from daopt.validation import positive_float, positive_int
+from daopt.validation import positive_float, positive_int, returned_number
 
 __all__ = [
     "ChanceSearchResult",
@@ -117,7 +117,7 @@ def expectiminimax(
     def leaf(s: GameState) -> float:
         if evaluate is None:
             return 0.0
-        value = float(evaluate(s))
+        value = returned_number("evaluate(state)", evaluate(s), finite=False)
         if not -bound <= value <= bound:  # also rejects NaN
             raise ValueError(f"evaluate(state) must be in [-{bound}, {bound}], got {value!r}")
         return value

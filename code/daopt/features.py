@@ -24,7 +24,7 @@ import numpy as np
 
 from daopt.games import ConnectFour, GameState, TicTacToe
 from daopt.nn import MLP
-from daopt.validation import generator, is_integer, positive_int
+from daopt.validation import as_matrix, generator, is_integer, positive_int
 
 __all__ = [
     "PLANES",
@@ -267,8 +267,12 @@ def policy_targets(states: Sequence[GameState], targets: Any) -> np.ndarray:
     """Target move distributions (n, num_actions) for behaviour cloning.
 
     ``targets`` is one of: an action per state (ints); a non-empty collection of
-    actions per state (e.g. every optimal move), taken as uniform over it; or an
-    (n, num_actions) array of probabilities. Every target move must be legal.
+    distinct actions per state (e.g. every optimal move), taken as uniform over it;
+    or an (n, num_actions) numpy array of probabilities (one-hot rows included).
+    Every target move must be legal. A collection with a repeated action is refused:
+    it is almost always a one-hot or probability row passed as a list (``[0, 0, 1,
+    ...]`` would otherwise read as the actions {0, 1}); pass such rows as a 2-D
+    numpy array.
     """
     states = check_states(states)
     n, a = len(states), states[0].num_actions
@@ -300,9 +304,16 @@ def policy_targets(states: Sequence[GameState], targets: Any) -> np.ndarray:
             actions = list(target)
             if not actions or not all(is_integer(x) for x in actions):
                 raise TypeError(
-                    f"targets[{i}] must be a non-empty collection of ints, got {target!r}"
+                    f"targets[{i}] must be a non-empty collection of ints, got {target!r}; "
+                    "pass probability rows as an (n, num_actions) numpy array"
                 )
-            actions = sorted({int(x) for x in actions})
+            if len({int(x) for x in actions}) != len(actions):
+                raise ValueError(
+                    f"targets[{i}] = {target!r} repeats an action: if it is a one-hot or "
+                    "probability row, pass the rows as an (n, num_actions) numpy array; "
+                    "a collection of actions lists each once"
+                )
+            actions = sorted(int(x) for x in actions)
         else:
             raise TypeError(
                 f"targets[{i}] must be an action or a collection of actions, got {target!r}"
@@ -318,8 +329,20 @@ def policy_targets(states: Sequence[GameState], targets: Any) -> np.ndarray:
 
 
 def masked_argmax(scores: np.ndarray, masks: np.ndarray) -> np.ndarray:
-    """Best legal action per row (n,) of ``scores`` (n, a); ties go to the lowest action."""
-    return np.argmax(np.where(masks, scores, -np.inf), axis=1)
+    """Best legal action per row (n,) of ``scores`` (n, a); ties go to the lowest action.
+
+    ``masks`` (n, a) bool with a legal action in every row (ValueError otherwise: the
+    argmax of a row with none would be an illegal action)."""
+    values = as_matrix("scores", scores)
+    mask = np.asarray(masks)
+    if mask.dtype != np.bool_:
+        raise TypeError(f"masks must be a boolean array, got dtype {mask.dtype}")
+    if mask.shape != values.shape:
+        raise ValueError(f"masks must have the shape of scores {values.shape}, got {mask.shape}")
+    empty = ~mask.any(axis=1)
+    if np.any(empty):
+        raise ValueError(f"masks row {int(np.argmax(empty))} has no legal action")
+    return np.argmax(np.where(mask, values, -np.inf), axis=1)
 
 
 def outcome_for_mover(child: GameState) -> float:

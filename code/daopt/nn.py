@@ -12,13 +12,22 @@ from __future__ import annotations
 
 import itertools
 import os
+import zipfile
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 
-from daopt.validation import as_array, as_matrix, generator, positive_float, positive_int
+from daopt.validation import (
+    as_array,
+    as_matrix,
+    generator,
+    positive_float,
+    positive_int,
+    returned_number,
+)
 
 __all__ = [
     "ACTIVATIONS",
@@ -48,6 +57,8 @@ class ForwardCache:
 
     layer_inputs: list[np.ndarray]
     pre_activations: list[np.ndarray]
+    #: the network whose ``forward_cached`` made it (None: made by hand)
+    owner: Any = field(default=None, repr=False, compare=False)
 
 
 class MLP:
@@ -87,7 +98,7 @@ class MLP:
     def forward_cached(self, inputs: np.ndarray) -> tuple[np.ndarray, ForwardCache]:
         """Outputs (n, sizes[-1]) and the cache that ``backward`` needs."""
         a = as_matrix("inputs", inputs, columns=self.sizes[0])
-        cache = ForwardCache([], [])
+        cache = ForwardCache([], [], owner=self)
         n_layers = len(self.params) // 2
         for i in range(n_layers):
             weights, bias = self.params[2 * i], self.params[2 * i + 1]
@@ -103,6 +114,7 @@ class MLP:
 
     def backward(self, cache: ForwardCache, grad_outputs: np.ndarray) -> list[np.ndarray]:
         """Gradients of a loss with respect to ``params``, given dloss/doutputs (n, sizes[-1])."""
+        _check_cache(self, cache)
         n = cache.layer_inputs[0].shape[0]
         delta = as_matrix("grad_outputs", grad_outputs, columns=self.sizes[-1])
         if delta.shape[0] != n:
@@ -135,16 +147,21 @@ class MLP:
     def load(cls, path: str | os.PathLike[str]) -> MLP:
         """The network saved at ``path`` by ``save``, checked for consistent shapes."""
         path = _npz_path(path)
-        with np.load(path, allow_pickle=False) as data:
-            contents = {name: data[name] for name in data.files}
-        if contents.get("format", np.array("")).item() != _FILE_FORMAT:
+        contents = _read_npz(path)
+        file_format = contents.get("format")
+        if file_format is None or file_format.shape != () or file_format.item() != _FILE_FORMAT:
             raise ValueError(f"{path} is not an MLP saved by daopt.nn (no format {_FILE_FORMAT!r})")
         sizes_arr = contents.get("sizes")
         if sizes_arr is None or sizes_arr.ndim != 1 or sizes_arr.size < 2:
             raise ValueError(f"{path}: 'sizes' must list at least two layer widths")
         if not np.issubdtype(sizes_arr.dtype, np.integer) or np.any(sizes_arr < 1):
             raise ValueError(f"{path}: 'sizes' must be positive integers, got {sizes_arr}")
-        activation = str(contents.get("activation", np.array("")).item())
+        activation_arr = contents.get("activation", np.array(""))
+        if activation_arr.shape != ():
+            raise ValueError(
+                f"{path}: 'activation' must be one name, got shape {activation_arr.shape}"
+            )
+        activation = str(activation_arr.item())
         if activation not in ACTIVATIONS:
             raise ValueError(f"{path}: activation must be one of {ACTIVATIONS}, got {activation!r}")
         sizes = tuple(int(w) for w in sizes_arr)
@@ -176,6 +193,43 @@ class MLP:
         return f"MLP(sizes={self.sizes}, activation={self.activation!r})"
 
 
+def _check_cache(net: MLP, cache: Any) -> None:
+    """A cache made by ``net.forward_cached`` (or by hand with ``net``'s layer widths)."""
+    if not isinstance(cache, ForwardCache):
+        raise TypeError(f"cache must be the ForwardCache of net.forward_cached, got {cache!r}")
+    if cache.owner is not None and cache.owner is not net:
+        raise ValueError(
+            f"cache was made by another network's forward_cached ({cache.owner!r}), not this "
+            f"one's ({net!r}): its gradients would be wrong"
+        )
+    layers = len(net.params) // 2
+    if len(cache.layer_inputs) != layers or len(cache.pre_activations) != layers:
+        raise ValueError(f"cache must hold {layers} layers for {net!r}")
+    for i in range(layers):
+        inputs, pre = np.shape(cache.layer_inputs[i]), np.shape(cache.pre_activations[i])
+        if len(inputs) != 2 or inputs[1] != net.sizes[i] or pre != (inputs[0], net.sizes[i + 1]):
+            raise ValueError(
+                f"cache layer {i} has shapes {inputs} and {pre}, which do not fit {net!r}"
+            )
+
+
+def _check_params(params: Any) -> list[np.ndarray]:
+    """The list of float arrays an optimiser updates in place."""
+    if not isinstance(params, list):
+        raise TypeError(f"params must be a list of float arrays (e.g. net.params), got {params!r}")
+    if not params:
+        raise ValueError("params must hold at least one array")
+    for i, p in enumerate(params):
+        if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
+            raise TypeError(
+                f"params[{i}] must be a float numpy array (updated in place; an integer array "
+                f"would truncate every step), got {p!r}"
+            )
+        if not p.flags.writeable:
+            raise ValueError(f"params[{i}] is read-only, so it cannot be updated in place")
+    return params
+
+
 class Adam:
     """Adam (Kingma and Ba, 2015) updating a list of arrays in place."""
 
@@ -187,7 +241,7 @@ class Adam:
         beta2: float = 0.999,
         eps: float = 1e-8,
     ) -> None:
-        self.params = params
+        self.params = _check_params(params)
         self.learning_rate = positive_float("learning_rate", learning_rate)
         for name, beta in (("beta1", beta1), ("beta2", beta2)):
             if not 0.0 <= positive_float(name, beta, allow_zero=True) < 1.0:
@@ -221,7 +275,7 @@ class SGD:
     def __init__(
         self, params: list[np.ndarray], learning_rate: float = 1e-2, momentum: float = 0.0
     ) -> None:
-        self.params = params
+        self.params = _check_params(params)
         self.learning_rate = positive_float("learning_rate", learning_rate)
         if not 0.0 <= positive_float("momentum", momentum, allow_zero=True) < 1.0:
             raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
@@ -285,6 +339,33 @@ def layer_widths(hidden: Any) -> tuple[int, ...]:
     if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
         raise TypeError(f"hidden must be a sequence of layer widths, got {hidden!r}")
     return tuple(positive_int(f"hidden[{i}]", h) for i, h in enumerate(hidden))
+
+
+def _read_npz(path: str) -> dict[str, np.ndarray]:
+    """Every array in the ``.npz`` file at ``path``; one ValueError naming the file for
+    anything that is not a readable ``.npz`` archive (empty, truncated, corrupted,
+    a ``.npy`` renamed, a pickle); FileNotFoundError if there is no file."""
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{path}: no such file")
+    if os.path.getsize(path) == 0:
+        raise ValueError(f"{path} is empty, not an .npz archive saved by MLP.save")
+    try:
+        data = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
+        raise ValueError(
+            f"{path} is not a readable .npz archive saved by MLP.save: {error}"
+        ) from error
+    if not isinstance(data, np.lib.npyio.NpzFile):
+        raise ValueError(f"{path} holds a single array (a .npy file renamed?), not an .npz archive")
+    try:
+        with data:
+            return {name: data[name] for name in data.files}
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as error:
+        # A damaged member: a truncated archive or flipped bytes fail its CRC or its header.
+        raise ValueError(
+            f"{path} is a corrupted .npz archive (truncated or damaged?): "
+            f"{type(error).__name__}: {error}"
+        ) from error
 
 
 def _npz_path(path: Any) -> str:
@@ -493,11 +574,14 @@ def train(
 
     def step(rows: np.ndarray) -> float:
         outputs, cache = net.forward_cached(data[rows])
-        loss, grad = loss_fn(outputs, rows)
-        optimiser.step(net.backward(cache, grad))
+        returned = loss_fn(outputs, rows)
+        if not isinstance(returned, (tuple, list)) or len(returned) != 2:
+            raise TypeError(f"loss_fn must return (loss, grad), got {returned!r}")
+        loss = returned_number("loss_fn's loss", returned[0])
+        optimiser.step(net.backward(cache, returned[1]))
         log.steps += 1
-        log.step_losses.append(float(loss))
-        return float(loss)
+        log.step_losses.append(loss)
+        return loss
 
     if steps is not None:
         steps = positive_int("steps", steps)
@@ -517,5 +601,5 @@ def train(
         log.examples += n
         log.epoch_losses.append(total / n)
         if evaluate is not None:
-            log.evaluations.append(float(evaluate(net)))
+            log.evaluations.append(returned_number("evaluate(net)", evaluate(net)))
     return log

@@ -207,9 +207,33 @@ def _returns(dynamics: Dynamics, reward: Reward, start: np.ndarray, seqs: np.nda
     states = np.repeat(start[None, :], n, axis=0)
     total = np.zeros(n)
     for t in range(horizon):
-        total += reward(states, seqs[:, t])
-        states = dynamics(states, seqs[:, t])
+        total += _model_output("reward", reward(states, seqs[:, t]), (n,), t)
+        states = _model_output("dynamics", dynamics(states, seqs[:, t]), states.shape, t)
     return total
+
+
+def _model_output(name: str, value: Any, shape: tuple[int, ...], t: int) -> np.ndarray:
+    """A model's output checked for its shape and finiteness: a NaN return would win
+    (or lose) every comparison, so it must never reach ``argmax`` as a "best plan"."""
+    what = "rewards (n,)" if name == "reward" else "next states (n, s)"
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must return {what} as numbers, got {value!r} at step {t}")
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must return {what} as numbers, got {value!r}") from error
+    if array.shape != shape:
+        raise ValueError(
+            f"{name}(states, actions) must return {what} of shape {shape} for {shape[0]} "
+            f"rows, got shape {array.shape} at step {t}"
+        )
+    if not np.all(np.isfinite(array)):
+        rows = np.flatnonzero(~np.isfinite(array.reshape(shape[0], -1)).all(axis=1))
+        raise ValueError(
+            f"{name}(states, actions) returned non-finite values (NaN or inf) at step {t}, "
+            f"rows {rows[:5].tolist()}: a plan cannot be scored by them"
+        )
+    return array
 
 
 def random_shooting(
@@ -386,14 +410,39 @@ def lqr_gain(
         )
     tol = positive_float("tol", tol)
     max_iterations = positive_int("max_iterations", max_iterations)
+    for name, m in (("state_cost", q), ("action_cost", r)):
+        if not np.allclose(m, m.T, rtol=1e-10, atol=1e-12):
+            raise ValueError(f"{name} must be symmetric, got {m.tolist()}")
+    smallest_q = float(np.linalg.eigvalsh(q).min())
+    if smallest_q < -1e-10 * max(1.0, float(np.abs(q).max())):
+        raise ValueError(
+            f"state_cost must be positive semi-definite, its smallest eigenvalue is "
+            f"{smallest_q:.3g}"
+        )
+    smallest_r = float(np.linalg.eigvalsh(r).min())
+    if smallest_r <= 0:
+        # With R not positive definite a free action costs nothing (or pays): no finite gain.
+        raise ValueError(
+            f"action_cost must be positive definite, its smallest eigenvalue is {smallest_r:.3g}"
+        )
     p = q.copy()
+    converged = False
     for _ in range(max_iterations):
-        gain = np.linalg.solve(r + b.T @ p @ b, b.T @ p @ a)
-        new = q + a.T @ p @ (a - b @ gain)
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
+            gain = np.linalg.solve(r + b.T @ p @ b, b.T @ p @ a)
+            new = q + a.T @ p @ (a - b @ gain)
+        if not np.all(np.isfinite(new)):
+            break
         if np.max(np.abs(new - p)) <= tol * max(1.0, float(np.max(np.abs(new)))):
-            p = new
+            p, converged = new, True
             break
         p = new
+    if not converged:
+        raise ValueError(
+            f"the Riccati iteration did not converge in {max_iterations} iterations: (A, B) "
+            "may not be stabilisable (an unstable mode the action cannot reach), or raise "
+            "max_iterations / loosen tol"
+        )
     return np.linalg.solve(r + b.T @ p @ b, b.T @ p @ a)
 
 
@@ -430,10 +479,14 @@ def run_episode(
     current = as_vector("state", state)
     steps = positive_int("steps", steps)
     states, actions, total = [current], [], 0.0
-    for _ in range(steps):
+    for t in range(steps):
         action = as_vector("policy(state)", policy(current.copy()))
-        total += float(reward(current[None, :], action[None, :])[0])
-        current = dynamics(current[None, :], action[None, :])[0]
+        total += float(
+            _model_output("reward", reward(current[None, :], action[None, :]), (1,), t)[0]
+        )
+        current = _model_output(
+            "dynamics", dynamics(current[None, :], action[None, :]), (1, current.shape[0]), t
+        )[0]
         states.append(current)
         actions.append(action)
     return EpisodeResult(total, np.array(states), np.array(actions))

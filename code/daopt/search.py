@@ -23,6 +23,8 @@ import math
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
+import numpy as np
+
 from daopt.games import (
     TTT_LINE_MASKS,
     TTT_LINES,
@@ -35,6 +37,7 @@ from daopt.games import (
 from daopt.validation import positive_int
 
 __all__ = [
+    "MAX_NODES",
     "ConnectFourSolver",
     "SearchResult",
     "action_values",
@@ -48,6 +51,7 @@ __all__ = [
     "solve",
     "solve_exact",
     "terminal_value",
+    "tree_size_estimate",
     "winning_cells_function",
 ]
 
@@ -136,21 +140,68 @@ def score_bounds(state: GameState, *, exact: bool = False) -> tuple[int, int]:
 # --- plain minimax -----------------------------------------------------------
 
 
-def minimax(state: GameState, *, exact: bool = False) -> SearchResult:
+#: The default node budget of ``minimax`` and ``alphabeta``: tic-tac-toe's whole tree
+#: (549,946 states) fits many times over; Connect Four's does not.
+MAX_NODES = 10_000_000
+
+
+def _over_budget(search: str, max_nodes: int, state: GameState) -> ValueError:
+    return ValueError(
+        f"{search} visited max_nodes={max_nodes:,} states of {state!r} without finishing: "
+        "the tree is too large for it; use search.solve (or alphabeta with table=True, "
+        "ordering=True), or pass a larger max_nodes"
+    )
+
+
+def tree_size_estimate(state: GameState, *, probes: int = 64) -> float:
+    """Knuth's (1975) unbiased estimate of the number of states in the full game tree
+    below ``state`` (what ``minimax`` visits): the mean over ``probes`` random paths of
+    1 + b1 + b1 b2 + ..., with b_i the number of moves at the i-th state of the path.
+    The paths come from a fixed generator, so the estimate is reproducible."""
+    _check_state(state)
+    probes = positive_int("probes", probes)
+    rng = np.random.default_rng(0)
+    total = 0.0
+    for _ in range(probes):
+        s, width, size = state, 1.0, 1.0
+        while not s.is_terminal():
+            legal = s.legal_actions()
+            width *= len(legal)
+            size += width
+            s = s.play(legal[int(rng.integers(len(legal)))])
+        total += size
+    return total / probes
+
+
+def minimax(state: GameState, *, exact: bool = False, max_nodes: int = MAX_NODES) -> SearchResult:
     """Plain minimax over the whole game tree, no pruning (the teaching version).
 
     Returns the value for the player to move (``exact``: the exact score) and the
     number of states visited, the root and every terminal state included.
+
+    Refuses up front (ValueError) a tree that ``tree_size_estimate`` puts above ten
+    times ``max_nodes`` (Connect Four's, for one), and stops with a ValueError once it
+    has visited ``max_nodes`` states: a search that cannot finish says so.
     """
     _check_state(state)
     _check_flag("exact", exact)
+    max_nodes = positive_int("max_nodes", max_nodes)
     if exact:
         _cells_and_stones(state)  # fail early for games without a board count
+    estimate = tree_size_estimate(state)
+    if estimate > 10 * max_nodes:
+        raise ValueError(
+            f"minimax would visit about {estimate:.1e} states of {state!r} (Knuth's estimate "
+            f"from random paths), far more than max_nodes={max_nodes:,}: use search.solve "
+            "(or alphabeta with table=True, ordering=True), or pass a larger max_nodes"
+        )
     nodes = 0
 
     def value(s: GameState) -> int:
         nonlocal nodes
         nodes += 1
+        if nodes > max_nodes:
+            raise _over_budget("minimax", max_nodes, state)
         if s.is_terminal():
             return _terminal(s, exact)
         return max(-value(s.play(a)) for a in s.legal_actions())
@@ -245,6 +296,7 @@ def alphabeta(
     table: bool = False,
     ordering: str | bool = False,
     exact: bool = False,
+    max_nodes: int = MAX_NODES,
 ) -> SearchResult:
     """Negamax with alpha-beta pruning; optionally a transposition table and move ordering.
 
@@ -261,10 +313,12 @@ def alphabeta(
         table: use a transposition table.
         ordering: False, True (= "threats"), "centre" or "threats".
         exact: search for the exact score (win fastest) instead of win/draw/loss.
+        max_nodes: stop with a ValueError after visiting this many states.
     """
     _check_state(state)
     _check_flag("table", table)
     _check_flag("exact", exact)
+    max_nodes = positive_int("max_nodes", max_nodes)
     ordering = _check_ordering(ordering)
     low, high = score_bounds(state, exact=exact)
     memo: dict[Hashable, tuple[int, int]] = {}
@@ -273,6 +327,8 @@ def alphabeta(
     def negamax(s: GameState, alpha: int, beta: int) -> int:
         nonlocal nodes
         nodes += 1
+        if nodes > max_nodes:
+            raise _over_budget("alphabeta", max_nodes, state)
         if s.is_terminal():
             return _terminal(s, exact)
         if table:

@@ -30,7 +30,14 @@ from daopt.features import (
 )
 from daopt.games import ConnectFour, GameState
 from daopt.nn import MLP, layer_widths, make_optimiser, tanh_mse
-from daopt.validation import generator, index_below, positive_float, positive_int, real_number
+from daopt.validation import (
+    generator,
+    index_below,
+    positive_float,
+    positive_int,
+    real_number,
+    returned_number,
+)
 
 __all__ = [
     "NetworkValues",
@@ -259,7 +266,7 @@ class TDLearner:
         def record() -> None:
             if evaluate is not None:
                 log.eval_games.append(self.games_played)
-                log.eval_scores.append(float(evaluate(self)))
+                log.eval_scores.append(returned_number("evaluate(agent)", evaluate(self)))
 
         record()
         for _ in range(n_games):

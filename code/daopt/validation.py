@@ -21,6 +21,7 @@ __all__ = [
     "positive_int",
     "probability",
     "real_number",
+    "returned_number",
 ]
 
 
@@ -135,6 +136,14 @@ def real_number(name: str, value: Any, *, finite: bool = True) -> float:
     if finite and not np.isfinite(number):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return number
+
+
+def returned_number(name: str, value: Any, *, finite: bool = True) -> float:
+    """What a caller's function returned, as a float: a real number or a 0-d numeric
+    array (not a bool, a string, None or an array of several numbers)."""
+    if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "iuf":
+        value = value.item()
+    return real_number(name, value, finite=finite)
 
 
 def index_below(name: str, value: Any, size: int) -> int:
