@@ -25,6 +25,7 @@ from test_rendered import (  # noqa: F401  (server is a fixture; browser comes f
     TIMEOUT_MS,
     VIEWPORT,
     PageLog,
+    guarded_page,
     server,
 )
 
@@ -53,19 +54,8 @@ def page(browser: Browser, server: str) -> Iterator[Page]:  # noqa: F811
     """The play page, loaded offline; after the test, no problem may have been logged."""
     if not (HTML_DIR / PAGE).is_file():
         pytest.fail(f"No play page at {HTML_DIR / PAGE}: {BUILD_HINT}")
-    log = PageLog(server)
-    context = browser.new_context(viewport=VIEWPORT)
-    context.route(
-        "**/*",
-        lambda route: route.continue_() if log.local(route.request.url) else route.abort(),
-    )
-    tab = context.new_page()
-    tab.set_default_timeout(TIMEOUT_MS)
-    tab.on("console", log.on_console)
-    tab.on("pageerror", log.on_pageerror)
-    tab.on("request", log.on_request)
-    tab.on("requestfailed", log.on_requestfailed)
-    tab.on("response", log.on_response)
+    tab, log = guarded_page(browser, server)
+    context = tab.context
     try:
         tab.goto(urljoin(server, PAGE), wait_until="networkidle")
         tab.wait_for_function("() => window.daoptPlay !== undefined")

@@ -379,21 +379,8 @@ def test_page_renders(browser: Browser, server: str, page_path: str) -> None:
         pytest.fail(f"No chapters directory in {HTML_DIR}: {BUILD_HINT}")
 
     shows = expected(page_path)
-    log = PageLog(server)
-    context = browser.new_context(viewport=VIEWPORT)
-    # Requests to other hosts are recorded (as problems) and then blocked, so a
-    # page never waits on the network.
-    context.route(
-        "**/*",
-        lambda route: route.continue_() if log.local(route.request.url) else route.abort(),
-    )
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.on("console", log.on_console)
-    page.on("pageerror", log.on_pageerror)
-    page.on("request", log.on_request)
-    page.on("requestfailed", log.on_requestfailed)
-    page.on("response", log.on_response)
+    page, log = guarded_page(browser, server)
+    context = page.context
     problems = log.problems
     try:
         url = urljoin(server, page_path)
@@ -427,9 +414,11 @@ def test_every_page_of_the_toc_was_built() -> None:
     assert not missing, f"pages of the toc missing from {HTML_DIR}: {missing} ({BUILD_HINT})"
 
 
-def open_page(browser: Browser, url: str) -> tuple[Page, PageLog]:
-    """A fresh page with the offline guard of ``test_page_renders``, at ``url``."""
-    log = PageLog(url)
+def guarded_page(browser: Browser, base: str) -> tuple[Page, PageLog]:
+    """A fresh tab whose console errors, page errors, failed or outside requests and
+    error responses are logged as problems. Requests to other hosts are recorded,
+    then blocked, so a page never waits on the network."""
+    log = PageLog(base)
     context = browser.new_context(viewport=VIEWPORT)
     context.route(
         "**/*",
@@ -440,6 +429,14 @@ def open_page(browser: Browser, url: str) -> tuple[Page, PageLog]:
     page.on("console", log.on_console)
     page.on("pageerror", log.on_pageerror)
     page.on("request", log.on_request)
+    page.on("requestfailed", log.on_requestfailed)
+    page.on("response", log.on_response)
+    return page, log
+
+
+def open_page(browser: Browser, url: str) -> tuple[Page, PageLog]:
+    """``guarded_page`` at ``url``, loaded."""
+    page, log = guarded_page(browser, url)
     page.goto(url, wait_until="networkidle")
     return page, log
 
