@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, ExecutedChapter
+from conftest import RESULTS, SCRIPTS, ExecutedChapter, run_script
 
-SCRIPT = ROOT / "scripts" / "limits_control.py"
-SAVED = ROOT / "scripts" / "results" / "limits_control.json"
-REACH = ROOT / "scripts" / "results" / "limits_cost_to_reach.json"
+SCRIPT = SCRIPTS / "limits_control.py"
+SAVED = RESULTS / "limits_control.json"
+REACH = RESULTS / "limits_cost_to_reach.json"
 
 
 @pytest.mark.parametrize("chapter", ["08_limits"], indirect=True)
@@ -100,17 +98,13 @@ def test_continuous_control(chapter: ExecutedChapter) -> None:
 def test_control_script_reproduces_its_saved_result(tmp_path: Path) -> None:
     """A smaller run gives exactly the matching entries of the saved full run."""
     output = tmp_path / "control.json"
-    subprocess.run(
-        [
-            sys.executable,
-            str(SCRIPT),
-            *("--dims", "1,4", "--samples", "10,30", "--starts", "2"),
-            *("--output", str(output)),
-        ],
-        check=True,
-        capture_output=True,
-        cwd=ROOT,
+    result = run_script(
+        SCRIPT.name,
+        *("--dims", "1,4", "--samples", "10,30", "--starts", "2"),
+        "--output",
+        str(output),
     )
+    assert result.returncode == 0, result.stderr
     rerun = {r["dim"]: r for r in json.loads(output.read_text())["results"]}
     saved = {r["dim"]: r for r in json.loads(SAVED.read_text())["results"]}
     assert set(rerun) == {1, 4}
@@ -153,17 +147,13 @@ def test_cost_to_reach_a_fixed_score(chapter: ExecutedChapter) -> None:
 def test_cost_to_reach_run_reproduces_its_saved_result(tmp_path: Path) -> None:
     """The second sweep is the same script: a smaller run gives its entries exactly."""
     output = tmp_path / "reach.json"
-    subprocess.run(
-        [
-            sys.executable,
-            str(SCRIPT),
-            *("--dims", "2", "--samples", "20,50", "--starts", "2"),
-            *("--output", str(output)),
-        ],
-        check=True,
-        capture_output=True,
-        cwd=ROOT,
+    result = run_script(
+        SCRIPT.name,
+        *("--dims", "2", "--samples", "20,50", "--starts", "2"),
+        "--output",
+        str(output),
     )
+    assert result.returncode == 0, result.stderr
     rerun = json.loads(output.read_text())["results"][0]
     saved = next(r for r in json.loads(REACH.read_text())["results"] if r["dim"] == 2)
     for entry in rerun["planners"]:
