@@ -115,8 +115,10 @@ serve:
 	$(PYTHON) -m http.server --bind 127.0.0.1 --directory $(HTML) 8000
 
 # JupyterLab's defaults for this book (jupyter/overrides.json): a double
-# click opens a chapter as a notebook (jupytext), and JupyterLab asks no
-# outside server for news or updates.
+# click opens a chapter as a notebook (jupytext), JupyterLab asks no
+# outside server for news or updates, and every cell of a notebook is
+# rendered (not only those in view), so that jupyterlab-myst evaluates the
+# numbers quoted in every sentence.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 
 $(BIN)/.lab-installed: $(BIN)/.book-installed requirements-lab.txt jupyter/overrides.json

@@ -6,16 +6,26 @@
   has none: it reads offline.
 - ``{exercise-index}`` lists every exercise of the book, chapter by chapter,
   each linked to where it stands.
+- A sentence quotes a computed number as ``{eval}`glued("name", ".1%")` ``
+  (see ``daopt.prose``). JupyterLab (jupyterlab-myst) evaluates that in the
+  kernel; here the role reads the same name and format from the glue record
+  MyST-NB keeps of the executed notebook, exactly as ``{glue:text}`name:.1%` ``
+  would, so the book needs no running kernel and keeps its execution cache.
+  Any other ``{eval}`` expression is refused with a warning (an error under
+  ``-W``).
 """
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 from typing import Any
 
 import nbformat
 from docutils import nodes
 from jupyter_cache import get_cache
+from myst_nb.core.variables import create_warning
+from myst_nb.ext.glue.roles import PasteTextRole
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
@@ -106,10 +116,50 @@ def _book_order(app: Sphinx) -> list[str]:
     return ordered
 
 
+GLUED_FORM = 'glued("name") or glued("name", "format")'
+
+
+def parse_glued(expression: str) -> tuple[str, str]:
+    """``glued("name", "spec")`` as (name, spec); ValueError for anything else."""
+    try:
+        call = ast.parse(expression.strip(), mode="eval").body
+    except SyntaxError:
+        call = None
+    if (
+        not isinstance(call, ast.Call)
+        or not isinstance(call.func, ast.Name)
+        or call.func.id != "glued"
+        or call.keywords
+        or not 1 <= len(call.args) <= 2
+        or not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in call.args)
+    ):
+        raise ValueError(f"{{eval}} in this book takes {GLUED_FORM}, got {expression!r}")
+    name = call.args[0].value
+    spec = call.args[1].value if len(call.args) == 2 else ""
+    if not name.isidentifier() or ":" in spec:
+        raise ValueError(f"not a glued name and format: {expression!r}")
+    return name, spec
+
+
+class GluedTextRole(PasteTextRole):
+    """``{eval}`glued("name", "spec")` `` rendered from the glue record, as
+    ``{glue:text}`name:spec` `` is."""
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        try:
+            name, spec = parse_glued(self.text)
+        except ValueError as error:
+            return [], [create_warning(str(error), self.document, self.line, subtype="eval")]
+        self.text = f"{name}:{spec}" if spec else name
+        return super().run()
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # Before the book theme builds its download menu (priority 501).
     app.connect("html-page-context", offer_executed_notebook, priority=500)
     app.add_node(ExerciseIndexNode)
     app.add_directive("exercise-index", ExerciseIndex)
     app.connect("doctree-resolved", fill_exercise_index)
+    # MyST-NB's own {eval} needs a kernel at build time (inline execution).
+    app.add_role("eval", GluedTextRole(), override=True)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -134,6 +134,17 @@ class ExecutedChapter:
                 values[name] = ast.literal_eval(text)
         return values
 
+    def glued_text(self) -> dict[str, str]:
+        """The text/plain display of every glued value, by name (what the book formats)."""
+        return {
+            output["metadata"]["scrapbook"]["name"]: next(
+                v for k, v in output["data"].items() if k.endswith("text/plain")
+            )
+            for cell in self.notebook.cells
+            for output in cell.get("outputs", [])
+            if "scrapbook" in output.get("metadata", {})
+        }
+
 
 def execute_chapter(path: Path) -> ExecutedChapter:
     """Execute ``path`` in its own folder (as the book build does) and cache the result."""

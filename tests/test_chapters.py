@@ -6,6 +6,7 @@ play page: tests/test_NAME_page.py)."""
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 import yaml
@@ -101,3 +102,49 @@ def test_every_bibliography_entry_parses_on_its_own() -> None:
     assert sorted(parsed) == sorted(starts), set(starts) ^ set(parsed)
     for key, entry in parsed.items():
         assert all("@" not in value for value in entry.fields.values()), f"{key} runs on"
+
+
+# A sentence quotes a number as {eval}`glued("name", "spec")` (daopt.prose):
+# the book renders it from the glue record, JupyterLab evaluates it in the kernel.
+EVAL_ROLE = re.compile(r"\{eval\}`([^`]*)`")
+
+
+def _parse_glued():
+    sys.path.insert(0, str(ROOT / "_ext"))
+    try:
+        from book_extras import parse_glued
+    finally:
+        sys.path.remove(str(ROOT / "_ext"))
+    return parse_glued
+
+
+@pytest.mark.parametrize("chapter", NOTEBOOKS, indirect=True)
+def test_every_quoted_number_is_glued_and_formats(chapter: ExecutedChapter) -> None:
+    from myst_nb.core.variables import format_plain_text
+
+    text = (CHAPTERS / f"{chapter.name}.md").read_text()
+    assert "{glue:" not in text, (
+        f"{chapter.name} quotes with {{glue:...}}, which JupyterLab shows raw: "
+        'use {eval}`glued("name", "spec")`'
+    )
+    expressions = EVAL_ROLE.findall(text)
+    assert expressions, f"{chapter.name} quotes no computed number in its prose"
+    parse_glued = _parse_glued()
+    plain = chapter.glued_text()
+    problems = []
+    for expression in expressions:
+        try:
+            name, spec = parse_glued(expression)
+            format_plain_text(plain[name], spec)
+        except (ValueError, TypeError, KeyError) as error:
+            problems.append(f"{expression}: {type(error).__name__} {error}")
+    assert not problems, f"{chapter.name}: sentences that cannot show their number: {problems}"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_saving_in_jupyterlab_keeps_evaluated_sentences_out_of_the_file(name: str) -> None:
+    front_matter = (CHAPTERS / f"{name}.md").read_text().split("---", 2)[1]
+    jupytext_settings = yaml.safe_load(front_matter)["jupytext"]
+    assert "-user_expressions" in jupytext_settings.get("cell_metadata_filter", ""), (
+        f"{name}.md: add `cell_metadata_filter: -user_expressions` under `jupytext:`"
+    )

@@ -7,7 +7,9 @@ runs every cell and checks that
 
 1. no cell raised, and the chapter's figures were drawn (the kernels that
    JupyterLab starts keep their inline backend);
-2. the MyST prose is rendered, not shown as raw markup;
+2. the MyST prose is rendered, not shown as raw markup, and every sentence
+   that quotes a computed number shows it (``{eval}`glued(...)` ``, evaluated
+   by jupyterlab-myst in the kernel), the same text the book prints;
 3. saving the notebook leaves the chapter's file byte for byte as it was, so
    the chapters still diff cleanly after a reader opens them;
 4. no request left the machine;
@@ -34,7 +36,14 @@ from pathlib import Path
 
 import pytest
 from conftest import CHAPTERS, ROOT
+from myst_nb.core.variables import format_plain_text
 from playwright.sync_api import Browser, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+sys.path.insert(0, str(ROOT / "_ext"))
+from book_extras import parse_glued
+
+sys.path.remove(str(ROOT / "_ext"))
 
 JUPYTER = Path(sys.executable).parent / "jupyter"
 LAB_CHAPTERS = ["02_games"]
@@ -187,6 +196,63 @@ def run_all_cells(session: Session) -> list[dict]:
     )
 
 
+def check_quoted_numbers(session: Session, name: str, cells: list[dict]) -> None:
+    """Every ``{eval}`` sentence shows the number the book shows for it.
+
+    jupyterlab-myst stores each evaluated expression's result in the markdown
+    cell's ``user_expressions`` metadata; the book formats the glue record with
+    MyST-NB's ``format_plain_text``. Both must agree, expression by expression.
+    """
+    quoting = [i for i, cell in enumerate(cells) if cell["cell_type"] == "markdown"
+               and "{eval}`" in "".join(cell["source"])]  # fmt: skip
+    assert quoting, f"{name} quotes no computed number in its prose"
+    try:
+        session.page.wait_for_function(
+            """(indices) => {
+                const cells = [...window.jupyterapp.shell.currentWidget.content.model.cells];
+                return indices.every((i) => cells[i].getMetadata('user_expressions'));
+            }""",
+            arg=quoting,
+            timeout=60_000,
+        )
+    except PlaywrightTimeoutError:
+        missing = session.run(
+            """(indices) => {
+                const cells = [...window.jupyterapp.shell.currentWidget.content.model.cells];
+                return indices.filter((i) => !cells[i].getMetadata('user_expressions'));
+            }""",
+            quoting,
+        )
+        pytest.fail(f"{name}: jupyterlab-myst never evaluated the numbers of cells {missing}")
+    cells = session.run(
+        "() => [...window.jupyterapp.shell.currentWidget.content.model.cells]"
+        ".map((cell) => cell.toJSON())"
+    )
+    plain = {
+        output["metadata"]["scrapbook"]["name"]: next(
+            v for k, v in output["data"].items() if k.endswith("text/plain")
+        )
+        for cell in cells if cell["cell_type"] == "code"
+        for output in cell.get("outputs", []) if "scrapbook" in output.get("metadata", {})
+    }  # fmt: skip
+    shown = [
+        (expression["expression"], expression["result"])
+        for i in quoting
+        for expression in cells[i]["metadata"]["user_expressions"]
+    ]
+    assert shown, f"{name}: jupyterlab-myst evaluated no sentence"
+    wrong = []
+    for expression, result in shown:
+        key, spec = parse_glued(expression)
+        book = format_plain_text(plain[key], spec)
+        text = result.get("data", {}).get("text/plain")
+        if result.get("status") != "ok" or text != book:
+            wrong.append(f"{expression}: JupyterLab {result.get('evalue', text)!r}, book {book!r}")
+    assert not wrong, f"{name}: sentences JupyterLab shows differently: {wrong}"
+    text = "\n".join(session.page.locator(".jp-MarkdownCell .myst").all_text_contents())
+    assert "glued(" not in text, f"{name}: a sentence shows its expression, not its number"
+
+
 STATUS = ".widget-html b"  # the play widget's status line
 
 
@@ -259,6 +325,8 @@ def test_chapter_runs_renders_saves_and_plays_in_jupyterlab(
         assert page.locator(".jp-MarkdownCell aside.myst-admonition").count() > 0, (
             "the chapter's opening admonition is not rendered as one"
         )
+
+        check_quoted_numbers(session, name, cells)
 
         session.run("async () => { await window.jupyterapp.commands.execute('docmanager:save'); }")
         page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty")
