@@ -37,6 +37,8 @@ One concept per module (import the module you need: ``from daopt import mcts``):
 - ``widgets``   -- play tic-tac-toe or Connect Four against any agent in Jupyter;
   static board figures for the rendered book
 - ``plots``     -- the book's figure style
+- ``prose``     -- numbers in the prose: glue a value, quote it as {eval}`glued(name, spec)`
+  (the same text in the book and in JupyterLab)
 - ``validation`` -- the argument checks every public function uses
 - ``checks``    -- exercise checkers (a package, by topic), one case runner for all
 """
