@@ -15,11 +15,14 @@ to the introduction) is loaded from a local HTTP server and checked for:
    whose code draws figures must show at least one;
 5. every exercise with a solution folded by default that links back to it,
    and the page's first solution opening on a click;
+6. every number a sentence quotes (``{eval}`glued(...)` ``) shown as text: as
+   many pasted numbers on the page as the source quotes, and no expression
+   left in the text;
 
 Every check that counts things also checks that there was something to count:
 a page whose source has math, figures or exercises must show them, so that an
 empty page cannot pass.
-6. a full-page screenshot, saved to ``<build>/screenshots/<page>.png``
+7. a full-page screenshot, saved to ``<build>/screenshots/<page>.png``
    (``_build/screenshots/`` for the normal build).
 
 Build the book first (``make book``); the tests fail if it is missing.
@@ -100,11 +103,13 @@ class Expected:
     draws: bool
     math: bool
     exercises: int
+    quoted: int
 
 
 # Inline or display math in MyST prose: $...$, $$...$$, {math}, \begin{...}.
 MATH_SOURCE = re.compile(r"\$[^$\n]+\$|\{math\}|\\begin\{")
 EXERCISE_SOURCE = re.compile(r"^`{3,}\{exercise\}", flags=re.MULTILINE)
+QUOTED_SOURCE = re.compile(r"\{eval\}`glued\(")
 
 
 def source_of(page: str) -> Path:
@@ -126,6 +131,7 @@ def expected(page: str) -> Expected:
         draws=draws_figures(source),
         math=bool(MATH_SOURCE.search(prose)),
         exercises=len(EXERCISE_SOURCE.findall(source.read_text())),
+        quoted=len(QUOTED_SOURCE.findall(source.read_text())),
     )
 
 
@@ -371,6 +377,27 @@ def open_first_solution(page: Page, box: Locator, problems: list[str]) -> None:
 
 
 @pytest.mark.parametrize("page_path", rendered_pages())
+def check_quoted_numbers(page: Page, problems: list[str], quoted_in_source: int) -> None:
+    """Each ``{eval}`glued(...)` `` of the source is a pasted number on the page."""
+    shown = page.evaluate(
+        """() => {
+            const main = document.querySelector("main") || document.body;
+            return {pasted: main.querySelectorAll(".pasted-text").length,
+                    text: main.innerText};
+        }"""
+    )
+    if shown["pasted"] != quoted_in_source:
+        problems.append(
+            f"{shown['pasted']} quoted numbers on the page, "
+            f"but the source quotes {quoted_in_source}"
+        )
+    for raw in ("glued(", "{eval}"):
+        at = shown["text"].find(raw)
+        if at >= 0:
+            context = shown["text"][at - 40 : at + 40]
+            problems.append(f"an expression shown instead of its number: ...{context}...")
+
+
 def test_page_renders(browser: Browser, server: str, page_path: str) -> None:
     """The page loads cleanly and offline, with math, images and folded solutions."""
     if not (HTML_DIR / "index.html").is_file():
@@ -395,6 +422,7 @@ def test_page_renders(browser: Browser, server: str, page_path: str) -> None:
         wait_for_mathjax(page, problems)
         check_math(page, problems, has_math=shows.math)
         check_images(page, problems, expected=shows)
+        check_quoted_numbers(page, problems, quoted_in_source=shows.quoted)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / screenshot_name(page_path), full_page=True)
         check_solutions(page, problems, exercises_in_source=shows.exercises)
