@@ -376,7 +376,6 @@ def open_first_solution(page: Page, box: Locator, problems: list[str]) -> None:
         problems.append(f"first solution does not open on a click: {first_line}")
 
 
-@pytest.mark.parametrize("page_path", rendered_pages())
 def check_quoted_numbers(page: Page, problems: list[str], quoted_in_source: int) -> None:
     """Each ``{eval}`glued(...)` `` of the source is a pasted number on the page."""
     shown = page.evaluate(
@@ -398,6 +397,7 @@ def check_quoted_numbers(page: Page, problems: list[str], quoted_in_source: int)
             problems.append(f"an expression shown instead of its number: ...{context}...")
 
 
+@pytest.mark.parametrize("page_path", rendered_pages())
 def test_page_renders(browser: Browser, server: str, page_path: str) -> None:
     """The page loads cleanly and offline, with math, images and folded solutions."""
     if not (HTML_DIR / "index.html").is_file():
