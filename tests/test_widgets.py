@@ -395,6 +395,8 @@ def test_mcts_controller_refuses_illegal_clicks_with_the_reason() -> None:
         "was ignored."
     )
     assert game.moves == [*before[1], free] and game.thinking
+    game.step()  # the refusal stays on while the search goes on
+    assert game.message.startswith("Wait: the agent is thinking (20 of 50 simulations)")
     assert game.reply().startswith("The agent played cell")  # the rest of the search
     assert not game.thinking and game.result is not None and game.result.simulations == 50
     # A whole game, then a click after it is over.

@@ -507,6 +507,7 @@ class MCTSController(GameController):
         self.result: MCTSResult | None = None
         self.result_state: GameState | None = None
         self._target = 0  # the running search's budget; 0 when none runs
+        self._refused: int | None = None  # the last click refused during the running search
         self._reply_at_start = reply
         super().__init__(start, self.mcts, human=human)
 
@@ -547,10 +548,21 @@ class MCTSController(GameController):
         """Start the agent's search if it is to move and none runs; returns the message."""
         if self.thinking or not self.agent_to_move:
             return self.message
-        self._target = self.budget
+        self._target, self._refused = self.budget, None
         self.result, self.result_state = None, self.state
-        self.message = f"The agent is thinking: 0 of {self._target:,} simulations."
+        self.message = self._thinking_message()
         return self.message
+
+    def _thinking_message(self) -> str:
+        done, target = self.progress
+        if self._refused is None:
+            return f"The agent is thinking: {done:,} of {target:,} simulations."
+        # The refusal stays in the message until the search ends, so that it
+        # can be read while the progress moves on.
+        return (
+            f"Wait: the agent is thinking ({done:,} of {target:,} simulations); "
+            f"your click on {self.describe(self._refused)} was ignored."
+        )
 
     def step(self) -> bool:
         """Run the next chunk of the running search; True while more remain.
@@ -568,10 +580,7 @@ class MCTSController(GameController):
             self._target = 0
             raise
         if self.result.simulations < self._target:
-            self.message = (
-                f"The agent is thinking: {self.result.simulations:,} of "
-                f"{self._target:,} simulations."
-            )
+            self.message = self._thinking_message()
             return True
         self._target = 0
         result, action = self.result, self.result.best_action
@@ -599,11 +608,8 @@ class MCTSController(GameController):
         if not is_integer(action):
             raise TypeError(f"action must be an int, got {action!r}")
         if self.thinking:
-            done, target = self.progress
-            self.message = (
-                f"Wait: the agent is thinking ({done:,} of {target:,} simulations); "
-                f"your click on {self.describe(int(action))} was ignored."
-            )
+            self._refused = int(action)
+            self.message = self._thinking_message()
             return self.message
         return super().click(action, reply=reply)
 
@@ -768,6 +774,7 @@ class MCTSWidget(GameWidget):
         self.visits_html = widgets.HTML()
         self.visits_html.add_class("daopt-visits")
         super().__init__(controller)
+        self.add_class("daopt-mcts")
         self.controller: MCTSController = controller
         status, board, stats, sides = self.children
         self.children = [
@@ -1072,6 +1079,7 @@ class GatedWidget(GameWidget):
         self.log_html = widgets.HTML()
         self.log_html.add_class("daopt-log")
         super().__init__(controller)
+        self.add_class("daopt-gated")
         self.controller: GatedController = controller
         status, board, stats, sides = self.children
         self.children = [status, board, stats, self.total_html, self.log_html, sides]
