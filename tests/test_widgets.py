@@ -10,6 +10,8 @@ import re
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 from daopt.cost import DecisionCost
@@ -359,6 +361,22 @@ def test_a_search_in_chunks_visits_as_one_search(state: GameState, chunk: int) -
     assert game.last_cost.rollout_moves == once.rollout_steps
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    budget=st.integers(1, 120),
+    chunk=st.integers(1, 150),
+    game=st.sampled_from(["ttt", "c4"]),
+)
+def test_any_chunking_visits_as_one_search(seed: int, budget: int, chunk: int, game: str) -> None:
+    state = TicTacToe() if game == "ttt" else ConnectFour(rows=5, cols=6)
+    controller = MCTSController(state, rng=seeded(seed), budget=budget, chunk=chunk, human=1)
+    once = MCTS(budget, seeded(seed)).search(state)
+    assert controller.result is not None and controller.result.simulations == budget
+    assert np.array_equal(controller.result.visits, once.visits)
+    assert controller.moves == [once.best_action]
+
+
 def test_mcts_controller_answers_a_legal_click_with_its_budget() -> None:
     game = MCTSController(ConnectFour(), rng=seeded(1), budget=100, chunk=30)
     assert game.message == "Your move: you play X." and game.budget == 100
@@ -558,6 +576,8 @@ def test_mcts_widget_without_an_event_loop_answers_at_once() -> None:
     assert sum(visit_counts(widget)) == 30
     widget.side.value = 1  # the agent opens, searching at once
     assert len(widget.controller.moves) == 1 and "you play O" in widget.status.value
+    second = play_mcts(TicTacToe(), seeded(8), budget=30, budgets=(30,), human=1)
+    assert len(second.controller.moves) == 1 and sum(visit_counts(second)) == 30
 
 
 def test_on_an_event_loop_clicks_are_handled_between_chunks() -> None:
