@@ -62,6 +62,8 @@ def test_mcts_key_results(chapter: ExecutedChapter) -> None:
     assert g["trap_right"] < g["trap_budgets"]
     # Compute per decision is counted.
     assert g["c4_nodes_1000"] > 100 and g["c4_steps_1000"] > g["c4_nodes_1000"]
+    # The widget's search in chunks visits as whole searches from the same seed.
+    assert g["chunked_same_visits"] is True
 
 
 def test_saved_budget_result_is_consistent() -> None:

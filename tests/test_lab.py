@@ -23,6 +23,7 @@ and it is stopped whatever happens.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -37,7 +38,7 @@ from pathlib import Path
 import pytest
 from conftest import CHAPTERS, ROOT
 from myst_nb.core.variables import format_plain_text
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 sys.path.insert(0, str(ROOT / "_ext"))
@@ -46,7 +47,7 @@ from book_extras import parse_glued
 sys.path.remove(str(ROOT / "_ext"))
 
 JUPYTER = Path(sys.executable).parent / "jupyter"
-LAB_CHAPTERS = ["02_games"]
+LAB_CHAPTERS = ["02_games", "04_mcts", "09_hybrid"]
 START_TIMEOUT_S = 90
 RUN_TIMEOUT_MS = 240_000
 # Markup that jupyterlab-myst renders; seen raw, the reader meets MyST syntax.
@@ -288,8 +289,117 @@ def check_connect_four_widget(page: Page) -> None:
     assert statuses[-1].startswith(("Column 1 is full", "The game is over")), statuses
 
 
+def column_button(root, column: int):
+    """The button above Connect Four column ``column`` (1-based) inside ``root``."""
+    return root.locator("button").filter(has_text=re.compile(rf"^{column}$"))
+
+
+def fill_column_one(root, status) -> list[str]:
+    """Drop stones in column 1 until a click there is refused (the column is
+    full or the game is over); the statuses seen, the refusal last."""
+    statuses = []
+    for _ in range(10):
+        before = status.text_content()
+        column_button(root, 1).click()
+        expect(status).not_to_have_text(before or "", timeout=60_000)
+        expect(status).not_to_contain_text("thinking", timeout=60_000)
+        statuses.append(status.text_content() or "")
+        if statuses[-1].startswith(("Column 1 is full", "The game is over")):
+            break
+    return statuses
+
+
+def check_mcts_widget(page: Page) -> None:
+    """Chapter 4's widget: MCTS at a budget chosen with the slider, its root
+    visits shown, clicks refused while it thinks and on a full column."""
+    root = page.locator(".daopt-mcts")
+    assert root.count() == 1, "the MCTS widget is not on the page"
+    root.scroll_into_view_if_needed()
+    status = root.locator(".widget-html b").first
+    expect(status).to_have_text("Your move: you play X.")
+    readout = root.locator(".daopt-budget .widget-readout")
+    handle = root.locator(".daopt-budget .noUi-handle")
+    expect(readout).to_have_text("1,000")
+
+    def set_budget(key: str, shown: str) -> None:
+        handle.focus()
+        handle.press(key)
+        expect(readout).to_have_text(shown)
+        expect(status).to_contain_text(f"The agent now searches {shown} simulations a move.")
+
+    set_budget("ArrowLeft", "300")
+    set_budget("ArrowLeft", "100")
+    column_button(root, 4).click()
+    expect(status).to_have_text(
+        re.compile(r"^The agent played column \d \(\d+ of its 100 simulations\)\. Your move")
+    )
+    counts = [
+        int(t.replace(",", ""))
+        for t in root.locator(".daopt-visits .visits").all_text_contents()
+        if t
+    ]
+    assert len(counts) == 7 and sum(counts) == 100, counts
+    expect(root.locator(".widget-html small").filter(has_text="agent's last move")).to_contain_text(
+        "simulations 100"
+    )
+    # The largest budget runs long enough to click during the search: the
+    # kernel handles that click between chunks, and refuses it.
+    set_budget("End", "10,000")
+    column_button(root, 4).click()
+    expect(status).to_contain_text("The agent is thinking")
+    column_button(root, 5).click()
+    expect(status).to_contain_text("Wait: the agent is thinking (")
+    expect(status).to_contain_text("your click on column 5 was ignored.")
+    progress = root.locator(".daopt-progress")
+    expect(progress).to_contain_text(re.compile(r"searching: [\d,]+ / 10,000"))
+    expect(status).to_have_text(re.compile(r"^The agent played column"), timeout=120_000)
+    counts = [
+        int(t.replace(",", ""))
+        for t in root.locator(".daopt-visits .visits").all_text_contents()
+        if t
+    ]
+    assert sum(counts) == 10_000, counts
+    expect(progress).to_have_text("done: 10,000 simulations")
+    # The move refused during the search was not played: 2 stones each.
+    assert root.locator('div[title="X"]').count() == 2
+    set_budget("Home", "10")
+    statuses = fill_column_one(root, status)
+    assert statuses[-1].startswith(("Column 1 is full", "The game is over")), statuses
+
+
+def check_gated_widget(page: Page) -> None:
+    """Chapter 9's widget: the gated agent answers with how it chose (planned or
+    from the policy, or a forced move) and the move's cost, and a running total."""
+    root = page.locator(".daopt-gated")
+    assert root.count() == 1, "the gated agent's widget is not on the page"
+    root.scroll_into_view_if_needed()
+    status = root.locator(".widget-html b").first
+    expect(status).to_have_text("Your move: you play X.")
+    column_button(root, 3).click()
+    how = r"(planned \(ran PUCT\)|acted from the policy|forced \(a one-move tactical check\))"
+    expect(status).to_have_text(
+        re.compile(rf"^The agent played column \d: {how}, cost .*seconds [\d.e-]+\. Your move")
+    )
+    answer = status.text_content() or ""
+    if "planned" in answer:
+        assert "simulations" in answer and "network passes" in answer, answer
+    elif "policy" in answer:
+        assert "network passes" in answer and "simulations" not in answer, answer
+    expect(root.locator(".daopt-log tr.agent-move")).to_have_count(1)
+    expect(root.locator(".daopt-total")).to_contain_text(re.compile(r"^This game: 1 agent move \("))
+    statuses = fill_column_one(root, status)
+    assert statuses[-1].startswith(("Column 1 is full", "The game is over")), statuses
+    moves = root.locator(".daopt-log tr.agent-move").count()
+    assert moves >= 2
+    expect(root.locator(".daopt-total")).to_contain_text(f"This game: {moves} agent moves (")
+
+
 # The widget each chapter's test clicks after the checks above.
-WIDGET_CHECKS = {"02_games": check_connect_four_widget}
+WIDGET_CHECKS = {
+    "02_games": check_connect_four_widget,
+    "04_mcts": check_mcts_widget,
+    "09_hybrid": check_gated_widget,
+}
 
 
 @pytest.mark.parametrize("name", LAB_CHAPTERS)
@@ -327,6 +437,7 @@ def test_chapter_runs_renders_saves_and_plays_in_jupyterlab(
         )
 
         check_quoted_numbers(session, name, cells)
+        WIDGET_CHECKS[name](page)  # a legal click gets an answer, an illegal one the reason
 
         session.run("async () => { await window.jupyterapp.commands.execute('docmanager:save'); }")
         page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty")

@@ -3,21 +3,39 @@ it (clicked through its buttons' ``click()``), and the static board figure."""
 
 from __future__ import annotations
 
+import asyncio
+import math
 import re
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 from daopt.cost import DecisionCost
 from daopt.games import PLAYER_COLOURS, ConnectFour, GameState, TicTacToe
+from daopt.mcts import MCTS
 from daopt.widgets import (
+    MODES,
+    AgentMove,
     GameController,
     GameWidget,
+    GatedController,
+    GatedWidget,
+    MCTSController,
+    MCTSWidget,
     board_figure,
+    decision_mode,
     draw_board,
     format_cost,
+    gated_figure,
+    mcts_figure,
     play,
+    play_gated,
+    play_mcts,
+    schedule_soon,
 )
 
 
@@ -304,5 +322,449 @@ def test_board_figure_and_draw_board_reject_bad_input() -> None:
         with pytest.raises(TypeError, match="state must be"):
             draw_board(ax, None)  # type: ignore[arg-type]
         assert draw_board(ax, TicTacToe()) is ax
+    finally:
+        plt.close(fig)
+
+
+# --- chapter 4: MCTS with a budget, searched in chunks ----------------------------------------
+
+
+def seeded(seed: int = 0) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 300, 1000])
+@pytest.mark.parametrize(
+    "state", [TicTacToe.from_cells("X........"), ConnectFour().play(3)], ids=["ttt", "c4"]
+)
+def test_a_search_in_chunks_visits_as_one_search(state: GameState, chunk: int) -> None:
+    # The agent (O) is to move at the start: the constructor waits for begin_reply.
+    game = MCTSController(state, rng=seeded(5), budget=300, chunk=chunk, human=0, reply=False)
+    assert game.agent_to_move and not game.thinking and game.result is None
+    game.begin_reply()
+    steps, progress = 0, []
+    while game.thinking:
+        progress.append(game.progress)
+        more = game.step()
+        steps += 1
+        assert more == game.thinking
+    assert steps == math.ceil(300 / chunk) and len(progress) == steps
+    assert progress[0] == (0, 300)
+    assert [done for done, _ in progress] == [min(i * chunk, 300) for i in range(steps)]
+    once = MCTS(300, seeded(5)).search(state)
+    assert game.result is not None and game.result_state == state
+    assert np.array_equal(game.result.visits, once.visits)
+    assert game.result.visits.sum() == 300
+    assert game.result.rollout_steps == once.rollout_steps
+    assert game.moves == [once.best_action]
+    assert game.last_cost is not None and game.last_cost.simulations == 300
+    assert game.last_cost.rollout_moves == once.rollout_steps
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    budget=st.integers(1, 120),
+    chunk=st.integers(1, 150),
+    game=st.sampled_from(["ttt", "c4"]),
+)
+def test_any_chunking_visits_as_one_search(seed: int, budget: int, chunk: int, game: str) -> None:
+    state = TicTacToe() if game == "ttt" else ConnectFour(rows=5, cols=6)
+    controller = MCTSController(state, rng=seeded(seed), budget=budget, chunk=chunk, human=1)
+    once = MCTS(budget, seeded(seed)).search(state)
+    assert controller.result is not None and controller.result.simulations == budget
+    assert np.array_equal(controller.result.visits, once.visits)
+    assert controller.moves == [once.best_action]
+
+
+def test_mcts_controller_answers_a_legal_click_with_its_budget() -> None:
+    game = MCTSController(ConnectFour(), rng=seeded(1), budget=100, chunk=30)
+    assert game.message == "Your move: you play X." and game.budget == 100
+    message = game.click(3)
+    assert len(game.moves) == 2 and game.moves[0] == 3
+    action = game.moves[1]
+    assert game.result is not None and game.result.visits.sum() == 100
+    assert game.result_state == ConnectFour().play(3)
+    assert message == (
+        f"The agent played column {action + 1} ({game.result.visits[action]} of its 100 "
+        "simulations). Your move: you play X."
+    )
+    assert action == int(np.argmax(game.result.visits))
+    assert game.last_cost is not None and game.last_cost.simulations == 100
+
+
+def test_mcts_controller_refuses_illegal_clicks_with_the_reason() -> None:
+    game = MCTSController(TicTacToe(), rng=seeded(2), budget=50, chunk=10)
+    game.click(4)
+    before = (game.state, list(game.moves))
+    assert game.click(4) == "Cell 4 is taken. Your move: you play X."
+    assert game.click(9).startswith("There is no cell 9")
+    assert (game.state, game.moves) == before
+    # A click while the agent thinks is refused with its progress.
+    free = game.state.legal_actions()[0]
+    game.click(free, reply=False)
+    game.begin_reply()
+    game.step()
+    assert game.thinking and game.progress == (10, 50)
+    other = game.state.legal_actions()[0]
+    refused = game.click(other)
+    assert refused == (
+        f"Wait: the agent is thinking (10 of 50 simulations); your click on cell {other} "
+        "was ignored."
+    )
+    assert game.moves == [*before[1], free] and game.thinking
+    game.step()  # the refusal stays on while the search goes on
+    assert game.message.startswith("Wait: the agent is thinking (20 of 50 simulations)")
+    assert game.reply().startswith("The agent played cell")  # the rest of the search
+    assert not game.thinking and game.result is not None and game.result.simulations == 50
+    # A whole game, then a click after it is over.
+    while not game.over:
+        game.click(game.state.legal_actions()[0])
+    assert game.click(0).startswith("The game is over:")
+
+    c4 = MCTSController(ConnectFour(rows=4, cols=4), rng=seeded(3), budget=10)
+    while not c4.over and 0 in c4.state.legal_actions():
+        c4.click(0)
+    moves = list(c4.moves)
+    assert c4.click(0).startswith(("Column 1 is full", "The game is over"))
+    assert c4.moves == moves
+
+
+def test_the_budget_applies_from_the_next_search() -> None:
+    game = MCTSController(ConnectFour(), rng=seeded(4), budget=100, chunk=40)
+    assert game.set_budget(30) == (
+        "The agent now searches 30 simulations a move. Your move: you play X."
+    )
+    game.click(3)
+    assert game.result is not None and game.result.simulations == 30
+    game.click(3, reply=False)
+    game.begin_reply()
+    assert game.progress == (0, 30)
+    message = game.set_budget(1000)
+    assert message.startswith("The agent will search 1,000 simulations from its next move")
+    game.reply()
+    assert game.result.simulations == 30 and game.budget == 1000
+    game.click(game.state.legal_actions()[0])
+    assert game.result.simulations == 1000
+    for bad, error in ((0, ValueError), (-5, ValueError), ("10", TypeError), (2.0, TypeError)):
+        with pytest.raises(error, match="budget"):
+            game.set_budget(bad)  # type: ignore[arg-type]
+    assert game.budget == 1000
+
+
+def test_a_new_game_drops_a_running_search() -> None:
+    game = MCTSController(TicTacToe(), rng=seeded(6), budget=40, chunk=10)
+    game.click(0, reply=False)
+    game.begin_reply()
+    game.step()
+    assert game.thinking
+    assert game.new_game() == "Your move: you play X."
+    assert not game.thinking and game.result is None and game.moves == []
+    assert not game.step()  # nothing runs
+    # The agent opens: at once by default, or waiting for begin_reply.
+    assert game.new_game(human=1).startswith("The agent played cell")
+    assert len(game.moves) == 1 and game.result.simulations == 40
+    assert game.new_game(human=1, reply=False) == "The agent (X) is to move."
+    assert game.moves == [] and game.begin_reply().startswith("The agent is thinking: 0 of 40")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "fragment"),
+    [
+        ({"rng": 0}, TypeError, "rng"),
+        ({"budget": 0}, ValueError, "budget must be >= 1"),
+        ({"budget": "100"}, TypeError, "budget must be an integer"),
+        ({"chunk": 0}, ValueError, "chunk must be >= 1"),
+        ({"chunk": 2.5}, TypeError, "chunk must be an integer"),
+        ({"c_uct": -1.0}, ValueError, "c_uct"),
+        ({"reply": 1}, TypeError, "reply must be True or False"),
+        ({"human": 2}, ValueError, "human must be 0"),
+        ({"start": "X........"}, TypeError, "state must be a TicTacToe or ConnectFour"),
+    ],
+)
+def test_mcts_controller_bad_arguments(
+    kwargs: dict[str, object], error: type[Exception], fragment: str
+) -> None:
+    arguments: dict[str, object] = {"start": TicTacToe(), "rng": seeded()}
+    arguments.update(kwargs)
+    start = arguments.pop("start")
+    with pytest.raises(error, match=re.escape(fragment)):
+        MCTSController(start, **arguments)  # type: ignore[arg-type]
+
+
+def test_mcts_widget_and_play_mcts_bad_arguments() -> None:
+    game = MCTSController(TicTacToe(), rng=seeded(), budget=100)
+    with pytest.raises(TypeError, match="controller must be an MCTSController"):
+        MCTSWidget(GameController(TicTacToe(), first_legal))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="budget 100 is not one of the slider's budgets"):
+        MCTSWidget(game, budgets=(10, 1000))
+    with pytest.raises(ValueError, match="increasing"):
+        MCTSWidget(game, budgets=(100, 10))
+    with pytest.raises(TypeError, match="budgets must be a sequence of ints"):
+        MCTSWidget(game, budgets=100)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="schedule must be callable"):
+        MCTSWidget(game, schedule="soon")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="callback must be callable"):
+        schedule_soon(None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="budget must be >= 1"):
+        play_mcts(TicTacToe(), seeded(), budget=0)
+    with pytest.raises(TypeError, match="action must be an int"):
+        game.click("4")  # type: ignore[arg-type]
+
+
+class ByHand:
+    """A scheduler that keeps callbacks until the test runs them, one at a time."""
+
+    def __init__(self) -> None:
+        self.pending: list = []
+
+    def __call__(self, callback) -> None:
+        self.pending.append(callback)
+
+    def run_one(self) -> None:
+        self.pending.pop(0)()
+
+
+def visit_counts(widget: MCTSWidget) -> list[int]:
+    spans = re.findall(r'<span class="visits"[^>]*>([\d,]*)</span>', widget.visits_html.value)
+    return [int(s.replace(",", "")) for s in spans if s]
+
+
+def test_mcts_widget_searches_in_scheduled_chunks_and_refuses_clicks_meanwhile() -> None:
+    schedule = ByHand()
+    controller = MCTSController(ConnectFour(), rng=seeded(7), budget=100, chunk=25, reply=False)
+    widget = MCTSWidget(controller, budgets=(10, 100, 1000), schedule=schedule)
+    assert widget.budget_slider.value == 100 and "appear here" in widget.visits_html.value
+    widget.action_buttons[3].click()
+    assert controller.thinking and len(schedule.pending) == 1
+    assert "The agent is thinking: 0 of 100" in widget.status.value
+    schedule.run_one()
+    assert widget.progress.value == 25 and widget.progress.max == 100
+    assert "searching: 25 / 100" in widget.progress_label.value
+    assert sum(visit_counts(widget)) == 25 and "live" in widget.visits_html.value
+    widget.action_buttons[0].click()  # refused: the agent is thinking
+    assert "Wait: the agent is thinking (25 of 100 simulations)" in widget.status.value
+    assert controller.moves == [3]
+    while schedule.pending:
+        schedule.run_one()
+    assert not controller.thinking and len(controller.moves) == 2
+    assert "The agent played column" in widget.status.value
+    assert sum(visit_counts(widget)) == 100 and "final" in widget.visits_html.value
+    assert widget.progress.value == 100 and "simulations 100" in widget.stats.value
+    # The slider sets the next search's budget.
+    widget.budget_slider.value = 10
+    assert controller.budget == 10
+    assert "now searches 10 simulations a move" in widget.status.value
+    widget.action_buttons[0].click()
+    while schedule.pending:
+        schedule.run_one()
+    assert controller.result is not None and controller.result.simulations == 10
+    assert sum(visit_counts(widget)) == 10
+    # A new game mid-search drops it; its leftover chunk does nothing.
+    widget.action_buttons[0].click()
+    assert controller.thinking
+    widget.new_game_button.click()
+    assert not controller.thinking and controller.moves == []
+    schedule.run_one()
+    assert controller.moves == [] and "Your move" in widget.status.value
+
+
+def test_mcts_widget_without_an_event_loop_answers_at_once() -> None:
+    widget = play_mcts(TicTacToe(), seeded(8), budget=30, chunk=7, budgets=(30, 300))
+    widget.action_buttons[4].click()
+    assert len(widget.controller.moves) == 2
+    assert sum(visit_counts(widget)) == 30
+    widget.side.value = 1  # the agent opens, searching at once
+    assert len(widget.controller.moves) == 1 and "you play O" in widget.status.value
+    second = play_mcts(TicTacToe(), seeded(8), budget=30, budgets=(30,), human=1)
+    assert len(second.controller.moves) == 1 and sum(visit_counts(second)) == 30
+
+
+def test_on_an_event_loop_clicks_are_handled_between_chunks() -> None:
+    # A Jupyter kernel runs an asyncio loop: the chunks run on it, and a click
+    # arriving meanwhile is handled (and refused) before the search ends.
+    async def main() -> tuple[str, int, list[int]]:
+        widget = play_mcts(ConnectFour(), seeded(9), budget=1000, chunk=50)
+        widget.action_buttons[3].click()
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        done = widget.controller.progress[0]
+        widget.action_buttons[4].click()
+        refused = widget.status.value
+        while widget.controller.thinking:
+            await asyncio.sleep(0)
+        return refused, done, widget.controller.moves
+
+    refused, done, moves = asyncio.run(main())
+    assert 0 < done < 1000
+    assert "Wait: the agent is thinking" in refused and "column 5 was ignored" in refused
+    assert len(moves) == 2 and moves[0] == 3
+
+
+def test_schedule_soon_runs_in_order_without_recursion() -> None:
+    calls: list[int] = []
+
+    def chain(i: int) -> None:
+        calls.append(i)
+        if i < 5000:  # far deeper than the recursion limit if it recursed
+            schedule_soon(lambda: chain(i + 1))
+
+    schedule_soon(lambda: chain(0))
+    assert calls == list(range(5001))
+
+
+def test_mcts_figure() -> None:
+    controller = MCTSController(ConnectFour(), rng=seeded(10), budget=100)
+    empty = mcts_figure(controller)
+    try:
+        assert "no search yet" in [t.get_text() for t in empty.axes[1].texts]
+    finally:
+        plt.close(empty)
+    controller.click(3)
+    fig = mcts_figure(controller)
+    try:
+        board, bars = fig.axes
+        assert board.get_title() == controller.message
+        heights = [p.get_height() for p in bars.patches]
+        assert len(heights) == 7 and sum(heights) == 100
+        assert bars.get_xlabel() == "column" and "100 simulations" in bars.get_title()
+        assert any("simulations 100" in t.get_text() for t in bars.texts)
+    finally:
+        plt.close(fig)
+    with pytest.raises(TypeError, match="controller must be an MCTSController"):
+        mcts_figure(GameController(TicTacToe(), first_legal))  # type: ignore[arg-type]
+
+
+# --- chapter 9: the gated agent, how it chose and what it cost --------------------------------
+
+
+class Moded:
+    """Plays scripted moves, each with a mode and a cost, as the gated agent reports them."""
+
+    def __init__(self, script: list[tuple[int, str | None, DecisionCost | None]]) -> None:
+        self.script = list(script)
+        self.last_cost: DecisionCost | None = None
+        self.last_mode: str | None = None
+
+    def __call__(self, state: GameState) -> int:
+        action, self.last_mode, self.last_cost = self.script.pop(0)
+        return action
+
+
+SEARCHED = DecisionCost(simulations=32, network_passes=33, tree_nodes=33, seconds=0.004)
+POLICY = DecisionCost(network_passes=1, search_nodes=10, seconds=0.001)
+TACTIC = DecisionCost(search_nodes=5, seconds=0.0002)
+
+
+def test_gated_controller_says_how_each_move_was_chosen_and_what_it_cost() -> None:
+    agent = Moded([(2, "policy", POLICY), (2, "search", SEARCHED), (0, "tactic", TACTIC)])
+    game = GatedController(ConnectFour(rows=5, cols=5), agent)
+    assert game.summary() == "The agent has not moved yet in this game."
+    message = game.click(2)
+    assert message == (
+        "The agent played column 3: acted from the policy, cost search nodes 10 · network "
+        "passes 1 · seconds 0.001. Your move: you play X."
+    )
+    message = game.click(1)
+    assert message.startswith("The agent played column 3: planned (ran PUCT), cost simulations 32")
+    game.click(4)
+    assert "forced (a one-move tactical check), cost search nodes 5" in game.message
+    assert game.log == [
+        AgentMove(2, 2, "policy", POLICY),
+        AgentMove(4, 2, "search", SEARCHED),
+        AgentMove(6, 0, "tactic", TACTIC),
+    ]
+    assert game.total == POLICY + SEARCHED + TACTIC
+    assert game.summary() == (
+        "This game: 3 agent moves (1 planned, 1 from the policy, 1 forced); in total "
+        "simulations 32 · search nodes 15 · network passes 34 · tree nodes 33 · seconds 0.0052."
+    )
+    game.new_game()
+    assert game.log == [] and game.total == DecisionCost()
+
+
+def test_decision_mode_reads_last_mode_or_the_cost() -> None:
+    assert decision_mode(object(), SEARCHED) == "search"
+    assert decision_mode(object(), POLICY) == "policy"
+    assert decision_mode(object(), TACTIC) == "tactic"
+    assert decision_mode(object(), DecisionCost(seconds=0.1)) == "unknown"
+    moded = Moded([])
+    moded.last_mode = "policy"  # its own word wins over the cost
+    assert decision_mode(moded, SEARCHED) == "policy"
+    moded.last_mode = "guess"  # not one of MODES: read the cost
+    assert decision_mode(moded, SEARCHED) == "search"
+    assert set(MODES) == {"search", "policy", "tactic", "unknown"}
+    with pytest.raises(TypeError, match=r"cost must be a daopt\.cost\.DecisionCost"):
+        decision_mode(moded, {"simulations": 1})  # type: ignore[arg-type]
+
+
+def test_gated_controller_refuses_illegal_clicks_and_bad_agents() -> None:
+    agent = Moded([(0, "policy", POLICY)] * 10)
+    game = GatedController(ConnectFour(rows=4, cols=4), agent)
+    game.click(0)
+    game.click(0)  # column 1 is full: X, O, X, O
+    log = list(game.log)
+    assert game.click(0) == "Column 1 is full. Your move: you play X."
+    assert game.click(7).startswith("There is no column 8")
+    assert game.log == log and len(log) == 2
+    with pytest.raises(TypeError, match="agent must report its decisions' cost in last_cost"):
+        GatedController(ConnectFour(), first_legal)
+    with pytest.raises(ValueError, match="reported no DecisionCost in last_cost"):
+        GatedController(ConnectFour(), Moded([(3, None, None)]), human=1)
+    with pytest.raises(TypeError, match="controller must be a GatedController"):
+        GatedWidget(GameController(TicTacToe(), first_legal))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="controller must be a GatedController"):
+        gated_figure(game.state)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="human must be 0"):
+        play_gated(human=2)
+
+
+def test_gated_widget_shows_the_log_and_the_running_total() -> None:
+    agent = Moded([(2, "policy", POLICY), (3, "search", SEARCHED)])
+    widget = GatedWidget(GatedController(ConnectFour(rows=5, cols=5), agent))
+    assert widget.log_html.value == "" and "not moved yet" in widget.total_html.value
+    widget.action_buttons[0].click()
+    widget.action_buttons[0].click()
+    assert widget.log_html.value.count('<tr class="agent-move">') == 2
+    assert "planned (ran PUCT)" in widget.log_html.value
+    assert "2 agent moves (1 planned, 1 from the policy)" in widget.total_html.value
+    assert "planned (ran PUCT), cost simulations 32" in widget.status.value
+    widget.new_game_button.click()
+    assert widget.log_html.value == ""
+
+
+def test_play_gated_with_the_shipped_agent() -> None:
+    # Only the public interface: whatever the shipped network, each move is
+    # logged with a mode that agrees with its cost record.
+    widget = play_gated()
+    game = widget.controller
+    assert game.state == ConnectFour(rows=5, cols=5) and game.human == 0
+    while not game.over:
+        widget.action_buttons[game.state.legal_actions()[0]].click()
+    assert game.log and len(game.log) == len(game.moves) // 2
+    for move in game.log:
+        assert move.mode in ("search", "policy", "tactic")
+        assert (move.mode == "search") == (move.cost.simulations > 0)
+        if move.mode == "policy":
+            assert move.cost.network_passes >= 1 or move.ply <= 2
+    assert game.total.simulations == sum(m.cost.simulations for m in game.log)
+    widget.action_buttons[0].click()
+    assert "The game is over" in widget.status.value
+
+
+def test_gated_figure() -> None:
+    agent = Moded([(2, "policy", POLICY), (3, "search", SEARCHED)])
+    game = GatedController(ConnectFour(rows=5, cols=5), agent)
+    game.click(0)
+    game.click(0)
+    fig = gated_figure(game)
+    try:
+        board, costs = fig.axes
+        assert board.get_title() == game.message
+        heights = [p.get_height() for p in costs.patches]
+        assert heights == [POLICY.position_evaluations(), SEARCHED.position_evaluations()]
+        labels = [t.get_text() for t in costs.get_legend().get_texts()]
+        assert labels == [MODES["search"], MODES["policy"]]
+        assert game.summary() in [t.get_text() for t in costs.texts]
     finally:
         plt.close(fig)

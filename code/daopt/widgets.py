@@ -8,18 +8,25 @@ human's move, lets the agent reply and returns the status message.
 
 from __future__ import annotations
 
+import asyncio
 import html
-from collections.abc import Callable, Mapping
+import itertools
+import math
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import ipywidgets as widgets
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import Circle, FancyBboxPatch
+from matplotlib.patches import Circle, FancyBboxPatch, Patch
 
 from daopt import plots
 from daopt.cost import DecisionCost
 from daopt.games import PLAYER_COLOURS, PLAYER_MARKS, ConnectFour, GameState, TicTacToe
-from daopt.validation import is_integer
+from daopt.mcts import MCTS, MCTSResult
+from daopt.validation import is_integer, positive_int
 
 __all__ = ["GameController", "GameWidget", "board_figure", "draw_board", "format_cost", "play"]
 
@@ -446,4 +453,690 @@ def board_figure(state: GameState, *, title: str | None = None) -> Figure:
         width, height = 0.45 * state.cols + 0.6, 0.45 * state.rows + 0.9
     fig, [ax] = plots.figure(width=width, height=height)
     draw_board(ax, state, title=title)
+    return fig
+
+
+# --- chapter 4: play MCTS at a budget, its root visits live ------------------------------
+
+__all__ += [  # with the code they name, below
+    "MCTS_BUDGETS",
+    "MCTSController",
+    "MCTSWidget",
+    "mcts_figure",
+    "play_mcts",
+    "schedule_soon",
+]
+
+MCTS_BUDGETS = (10, 30, 100, 300, 1_000, 3_000, 10_000)
+
+
+class MCTSController(GameController):
+    """Play against ``daopt.mcts.MCTS`` at ``budget`` simulations a move, its search
+    run in chunks so that a widget can show the root's visits as they grow.
+
+    The agent's search grows one tree ``chunk`` simulations at a time, each chunk
+    ``MCTS.search(root, simulations=chunk, reuse_tree=True)``: the same random
+    numbers in the same order as one search of ``budget`` simulations, hence the
+    same visits and the same move. ``begin_reply()`` starts a search, each
+    ``step()`` runs one chunk and returns True while more remain, and the last
+    chunk plays the most visited move. ``reply()`` (and so ``click``) runs a
+    whole search at once. While a search runs (``thinking``) clicks are refused
+    with its progress; a new budget (``set_budget``) applies from the next search.
+
+    ``result`` is the running or the last search's ``MCTSResult`` (``visits`` per
+    action of ``result_state``, the position searched); None before the first.
+    With ``reply=False`` the agent, if it is to move at the start, waits for
+    ``begin_reply()`` instead of searching in the constructor.
+    """
+
+    def __init__(
+        self,
+        start: GameState,
+        *,
+        rng: np.random.Generator,
+        budget: int = 1_000,
+        chunk: int = 100,
+        human: int = 0,
+        c_uct: float = math.sqrt(2.0),
+        reply: bool = True,
+    ) -> None:
+        self.mcts = MCTS(positive_int("budget", budget), rng, c_uct=c_uct)
+        self.chunk = positive_int("chunk", chunk)
+        if not isinstance(reply, bool):
+            raise TypeError(f"reply must be True or False, got {reply!r}")
+        self.result: MCTSResult | None = None
+        self.result_state: GameState | None = None
+        self._target = 0  # the running search's budget; 0 when none runs
+        self._refused: int | None = None  # the last click refused during the running search
+        self._reply_at_start = reply
+        super().__init__(start, self.mcts, human=human)
+
+    # -- the budget and the running search ------------------------------------------------
+    @property
+    def budget(self) -> int:
+        """Simulations per agent move (from the next search on, if one runs)."""
+        return self.mcts.simulations
+
+    def set_budget(self, budget: int) -> str:
+        """Search ``budget`` simulations a move from the next search on; returns the message."""
+        self.mcts.simulations = positive_int("budget", budget)
+        if self.thinking:
+            done, target = self.progress
+            self.message = (
+                f"The agent will search {self.budget:,} simulations from its next move; "
+                f"this search finishes its {target:,} ({done:,} done)."
+            )
+        else:
+            self.message = (
+                f"The agent now searches {self.budget:,} simulations a move. {self._turn_message()}"
+            )
+        return self.message
+
+    @property
+    def thinking(self) -> bool:
+        """True while a search runs (between ``begin_reply()`` and its last ``step()``)."""
+        return self._target > 0
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        """(simulations done, simulations planned) of the running search; (0, 0) if none."""
+        if not self.thinking:
+            return 0, 0
+        return (0 if self.result is None else self.result.simulations), self._target
+
+    def begin_reply(self) -> str:
+        """Start the agent's search if it is to move and none runs; returns the message."""
+        if self.thinking or not self.agent_to_move:
+            return self.message
+        self._target, self._refused = self.budget, None
+        self.result, self.result_state = None, self.state
+        self.message = self._thinking_message()
+        return self.message
+
+    def _thinking_message(self) -> str:
+        done, target = self.progress
+        if self._refused is None:
+            return f"The agent is thinking: {done:,} of {target:,} simulations."
+        # The refusal stays in the message until the search ends, so that it
+        # can be read while the progress moves on.
+        return (
+            f"Wait: the agent is thinking ({done:,} of {target:,} simulations); "
+            f"your click on {self.describe(self._refused)} was ignored."
+        )
+
+    def step(self) -> bool:
+        """Run the next chunk of the running search; True while more remain.
+
+        The last chunk plays the most visited move and sets ``last_cost`` to the
+        whole search's cost. Does nothing (returns False) if no search runs.
+        """
+        if not self.thinking:
+            return False
+        done = 0 if self.result is None else self.result.simulations
+        count = min(self.chunk, self._target - done)
+        try:
+            self.result = self.mcts.search(self.state, simulations=count, reuse_tree=done > 0)
+        except BaseException:
+            self._target = 0
+            raise
+        if self.result.simulations < self._target:
+            self.message = self._thinking_message()
+            return True
+        self._target = 0
+        result, action = self.result, self.result.best_action
+        self.last_cost = self.mcts.last_cost = result.cost
+        self._play(action)
+        self.message = (
+            f"The agent played {self.describe(action)} ({int(result.visits[action]):,} of its "
+            f"{result.simulations:,} simulations). "
+            f"{self._result() if self.over else self._turn_message()}"
+        )
+        return False
+
+    # -- the game, with the search in steps -------------------------------------------------
+    def reply(self) -> str:
+        """The agent's whole search at once (or the rest of the running one)."""
+        if not self.agent_to_move:
+            return self.message
+        self.begin_reply()
+        while self.step():
+            pass
+        return self.message
+
+    def click(self, action: int, *, reply: bool = True) -> str:
+        """As ``GameController.click``; a click while the agent thinks is refused."""
+        if not is_integer(action):
+            raise TypeError(f"action must be an int, got {action!r}")
+        if self.thinking:
+            self._refused = int(action)
+            self.message = self._thinking_message()
+            return self.message
+        return super().click(action, reply=reply)
+
+    def new_game(self, *, human: int | None = None, reply: bool = True) -> str:
+        """As ``GameController.new_game`` (a running search is dropped); with
+        ``reply=False`` an agent to move waits for ``begin_reply()``."""
+        if not isinstance(reply, bool):
+            raise TypeError(f"reply must be True or False, got {reply!r}")
+        if not self._reply_at_start:  # the constructor's game, built with reply=False
+            reply, self._reply_at_start = False, True
+        if human is not None:
+            self.human = _check_player("human", human)
+        self._target = 0
+        self.result = self.result_state = None
+        if reply:
+            return super().new_game()
+        self.state, self.moves, self.last_cost = self.start, [], None
+        self.message = self._turn_message()
+        return self.message
+
+
+class _Trampoline:
+    """Runs scheduled callbacks one after another, without recursion, when no
+    event loop runs (a plain script, a test)."""
+
+    def __init__(self) -> None:
+        self.pending: deque[Callable[[], object]] = deque()
+        self.running = False
+
+    def __call__(self, callback: Callable[[], object]) -> None:
+        self.pending.append(callback)
+        if self.running:
+            return
+        self.running = True
+        try:
+            while self.pending:
+                self.pending.popleft()()
+        finally:
+            self.running = False
+
+
+_run_in_turn = _Trampoline()
+
+
+def schedule_soon(callback: Callable[[], object]) -> None:
+    """Call ``callback()`` soon: on the running asyncio event loop if there is one
+    (a Jupyter kernel's, which then handles its messages, such as clicks, between
+    two callbacks), otherwise at once (callbacks it schedules run after it)."""
+    if not callable(callback):
+        raise TypeError(f"callback must be callable, got {callback!r}")
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        _run_in_turn(callback)
+    else:
+        loop.call_soon(callback)
+
+
+def _check_budgets(budgets: object, budget: int) -> tuple[int, ...]:
+    if isinstance(budgets, (str, bytes)) or not isinstance(budgets, Sequence):
+        raise TypeError(f"budgets must be a sequence of ints, got {budgets!r}")
+    values = tuple(positive_int("each budget", b) for b in budgets)
+    if not values or any(b <= a for a, b in itertools.pairwise(values)):
+        raise ValueError(f"budgets must be a non-empty, increasing sequence, got {budgets!r}")
+    if budget not in values:
+        raise ValueError(f"budget {budget} is not one of the slider's budgets {values}")
+    return values
+
+
+def _visits_html(controller: MCTSController) -> str:
+    """The root's visits of the running or last search: bars under the Connect
+    Four columns, or a 3 x 3 grid of counts for tic-tac-toe."""
+    result, state = controller.result, controller.result_state
+    if result is None or state is None:
+        return "<small>The agent's visit counts per move appear here when it searches.</small>"
+    visits = result.visits
+    legal = set(state.legal_actions())
+    top = int(visits.max()) or 1
+    best = int(np.argmax(visits))
+    live = "live" if controller.thinking else "final"
+    head = (
+        f"<small>visits per move at the root, {live}: {result.simulations:,} simulations"
+        f"{'' if controller.thinking else ', the most visited move played'}</small>"
+    )
+
+    def count(action: int) -> str:
+        weight = "bold" if action == best else "normal"
+        value = f"{int(visits[action]):,}" if action in legal else ""
+        return f'<span class="visits" style="font-weight:{weight}">{value}</span>'
+
+    if isinstance(state, ConnectFour):
+        cells = []
+        for col in range(state.cols):
+            height = round(36 * int(visits[col]) / top)
+            colour = PLAYER_COLOURS[state.to_play]
+            cells.append(
+                f'<td title="column {col + 1}" style="width:{_CELL_PX}px;padding:0;'
+                'vertical-align:bottom;text-align:center;font-size:11px">'
+                f'<div style="height:{height}px;width:{_CELL_PX - 14}px;margin:auto;'
+                f'background:{colour}"></div>{count(col)}</td>'
+            )
+        table = (
+            '<table style="border-collapse:collapse;margin:0 2px;height:52px">'
+            f"<tr>{''.join(cells)}</tr></table>"
+        )
+    else:
+        rows = []
+        for r in range(3):
+            cells = []
+            for c in range(3):
+                cell = 3 * r + c
+                shade = round(255 - 120 * int(visits[cell]) / top)
+                cells.append(
+                    f'<td title="cell {cell}" style="width:44px;height:30px;text-align:center;'
+                    f'border:1px solid #999;background:rgb({shade},{shade},255)">'
+                    f"{count(cell)}</td>"
+                )
+            rows.append(f"<tr>{''.join(cells)}</tr>")
+        table = f'<table style="border-collapse:collapse">{"".join(rows)}</table>'
+    return head + table
+
+
+class MCTSWidget(GameWidget):
+    """The widget ``play_mcts`` returns: ``GameWidget`` plus a budget slider
+    (``budget_slider``, simulations a move), a progress bar of the running search
+    (``progress``) and the root's visit counts per move (``visits_html``).
+
+    The agent's search runs in chunks, each scheduled by ``schedule`` (default
+    ``schedule_soon``: on the kernel's event loop), so that the kernel handles
+    clicks and other messages between chunks; clicks while it thinks are refused.
+    """
+
+    def __init__(
+        self,
+        controller: MCTSController,
+        *,
+        budgets: Sequence[int] = MCTS_BUDGETS,
+        schedule: Callable[[Callable[[], object]], None] | None = None,
+    ) -> None:
+        if not isinstance(controller, MCTSController):
+            raise TypeError(f"controller must be an MCTSController, got {controller!r}")
+        values = _check_budgets(budgets, controller.budget)
+        if schedule is not None and not callable(schedule):
+            raise TypeError(f"schedule must be callable or None, got {schedule!r}")
+        self._schedule = schedule_soon if schedule is None else schedule
+        self._search_id = 0  # the search a scheduled chunk belongs to
+        # Created before GameWidget's constructor, whose last step is _refresh.
+        self.budget_slider = widgets.SelectionSlider(
+            options=[(f"{b:,}", b) for b in values],
+            value=controller.budget,
+            description="simulations a move",
+            continuous_update=False,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="360px"),
+        )
+        self.budget_slider.add_class("daopt-budget")
+        self.progress = widgets.IntProgress(
+            value=0, min=0, max=controller.budget, description="search", bar_style="info"
+        )
+        self.progress_label = widgets.HTML()
+        self.progress_label.add_class("daopt-progress")
+        self.visits_html = widgets.HTML()
+        self.visits_html.add_class("daopt-visits")
+        super().__init__(controller)
+        self.add_class("daopt-mcts")
+        self.controller: MCTSController = controller
+        status, board, stats, sides = self.children
+        self.children = [
+            status,
+            board,
+            self.visits_html,
+            stats,
+            widgets.HBox([self.budget_slider, self.progress, self.progress_label]),
+            sides,
+        ]
+        self.budget_slider.observe(self._on_budget, names="value")
+        if controller.agent_to_move:
+            self._think()
+
+    # -- the search, one chunk per scheduled call ---------------------------------------------
+    def _think(self) -> None:
+        self.controller.begin_reply()
+        self._search_id += 1
+        search_id = self._search_id
+        self._refresh()
+        self._schedule(lambda: self._next_chunk(search_id))
+
+    def _next_chunk(self, search_id: int) -> None:
+        controller = self.controller
+        if search_id != self._search_id or not controller.thinking:
+            return  # a new game dropped this search
+        try:
+            more = controller.step()
+        except Exception as error:  # an agent's bug: show it rather than lose it in a log
+            controller.message = f"The agent failed: {type(error).__name__}: {error}"
+            more = False
+        self._refresh()
+        if more:
+            self._schedule(lambda: self._next_chunk(search_id))
+
+    # -- events -------------------------------------------------------------------------------
+    def _on_action(self, action: int) -> None:
+        controller = self.controller
+        controller.click(action, reply=False)
+        if controller.agent_to_move and not controller.thinking:
+            self._think()
+        else:
+            self._refresh()
+
+    def _on_new_game(self) -> None:
+        self.controller.new_game(human=self.side.value, reply=False)
+        if self.controller.agent_to_move:
+            self._think()
+        else:
+            self._refresh()
+
+    def _on_budget(self, change: Mapping[str, object]) -> None:
+        self.controller.set_budget(change["new"])  # type: ignore[arg-type]
+        self._refresh()
+
+    def _refresh(self, message: str | None = None) -> None:
+        super()._refresh(message)
+        controller = self.controller
+        if controller.thinking:
+            done, target = controller.progress
+            self.progress.max, self.progress.value = target, done
+            self.progress.bar_style = "info"
+            self.progress_label.value = f"<small>searching: {done:,} / {target:,}</small>"
+        elif controller.result is not None:
+            done = controller.result.simulations
+            self.progress.max, self.progress.value = done, done
+            self.progress.bar_style = "success"
+            self.progress_label.value = f"<small>done: {done:,} simulations</small>"
+        else:
+            self.progress.max, self.progress.value = controller.budget, 0
+            self.progress_label.value = ""
+        self.visits_html.value = _visits_html(controller)
+
+
+def play_mcts(
+    state: GameState,
+    rng: np.random.Generator,
+    *,
+    budget: int = 1_000,
+    chunk: int = 100,
+    human: int = 0,
+    budgets: Sequence[int] = MCTS_BUDGETS,
+) -> MCTSWidget:
+    """A widget to play ``state``'s game against MCTS (random rollouts), with a
+    slider over ``budgets`` for the simulations per move (``budget`` at first).
+
+    The search runs ``chunk`` simulations at a time on the kernel's event loop,
+    the root's visits shown as they grow; the agent's ``last_cost`` is shown
+    after each of its moves. ``human``: 0 moves first, 1 second.
+    """
+    controller = MCTSController(
+        state, rng=rng, budget=budget, chunk=chunk, human=human, reply=False
+    )
+    return MCTSWidget(controller, budgets=budgets)
+
+
+def mcts_figure(controller: MCTSController) -> Figure:
+    """A static picture of the ``MCTSWidget`` of ``controller``: its status line,
+    the board, and the root's visits per move of its last search."""
+    if not isinstance(controller, MCTSController):
+        raise TypeError(f"controller must be an MCTSController, got {controller!r}")
+    state, result, searched = controller.state, controller.result, controller.result_state
+    c4 = isinstance(state, ConnectFour)
+    fig, [board_ax, visits_ax] = plots.figure(2, width=9.0, height=3.8 if c4 else 3.2)
+    draw_board(board_ax, state)
+    board_ax.set_title(controller.message, fontsize=9, wrap=True)
+    n = state.num_actions
+    labels = [str(a + 1) if c4 else str(a) for a in range(n)]
+    if result is None or searched is None:
+        visits_ax.text(0.5, 0.5, "no search yet", ha="center", va="center")
+        visits_ax.set_axis_off()
+        return fig
+    legal = set(searched.legal_actions())
+    played = result.best_action
+    mover = PLAYER_COLOURS[searched.to_play]
+    colours = [mover if a == played else plots.PALETTE["grey"] for a in range(n)]
+    visits_ax.bar(range(n), result.visits, color=colours)
+    for action in range(n):
+        if action in legal:
+            visits_ax.text(
+                action, result.visits[action], f"{int(result.visits[action]):,}",
+                ha="center", va="bottom", fontsize=8,
+            )  # fmt: skip
+    visits_ax.set_xticks(range(n), labels)
+    visits_ax.set(
+        xlabel="column" if c4 else "cell",
+        ylabel="simulations through the move",
+        title=f"the agent's last search: {result.simulations:,} simulations",
+    )
+    visits_ax.title.set_fontsize(10)
+    visits_ax.text(
+        0.0, -0.3, f"cost: {format_cost(controller.last_cost)}", transform=visits_ax.transAxes,
+        fontsize=8, va="top",
+    )  # fmt: skip
+    return fig
+
+
+# --- chapter 9: play the gated agent, see when it plans and what it costs ------------------
+
+__all__ += [  # with the code they name, below
+    "MODES",
+    "AgentMove",
+    "GatedController",
+    "GatedWidget",
+    "decision_mode",
+    "gated_figure",
+    "play_gated",
+]
+
+# How an agent chose a move, as the widget says it.
+MODES = {
+    "search": "planned (ran PUCT)",
+    "policy": "acted from the policy",
+    "tactic": "forced (a one-move tactical check)",
+    "unknown": "chose (it does not say how)",
+}
+
+
+def decision_mode(agent: object, cost: DecisionCost) -> str:
+    """How ``agent`` chose its last move, one of ``MODES``: its ``last_mode`` if it
+    reports one of them, else read from ``cost``: simulations mean it searched,
+    network passes alone that it acted from the policy, search nodes alone a tactic."""
+    if not isinstance(cost, DecisionCost):
+        raise TypeError(f"cost must be a daopt.cost.DecisionCost, got {cost!r}")
+    mode = getattr(agent, "last_mode", None)
+    if isinstance(mode, str) and mode in MODES:
+        return mode
+    if cost.simulations > 0:
+        return "search"
+    if cost.network_passes > 0:
+        return "policy"
+    if cost.search_nodes > 0:
+        return "tactic"
+    return "unknown"
+
+
+@dataclass(frozen=True)
+class AgentMove:
+    """One of the agent's moves: ``ply`` (1 is the game's first move), the
+    ``action``, how it chose (``mode``, a key of ``MODES``) and its ``cost``."""
+
+    ply: int
+    action: int
+    mode: str
+    cost: DecisionCost
+
+
+class GatedController(GameController):
+    """``GameController`` for an agent that reports ``last_cost`` (such as
+    ``daopt.hybrid.pretrained("gated")``): after each of its moves the message
+    says whether it planned or acted from its policy and what the move cost.
+
+    ``log`` holds the agent's moves of this game (``AgentMove``), ``total`` their
+    summed cost. Raises ValueError if the agent returns without a ``DecisionCost``.
+    """
+
+    def __init__(self, start: GameState, agent: Agent, *, human: int = 0) -> None:
+        if not hasattr(agent, "last_cost"):
+            raise TypeError(
+                "agent must report its decisions' cost in last_cost (a DecisionCost), "
+                f"got {agent!r}"
+            )
+        self.log: list[AgentMove] = []
+        super().__init__(start, agent, human=human)
+
+    @property
+    def total(self) -> DecisionCost:
+        """The summed cost of the agent's moves in this game."""
+        return sum((move.cost for move in self.log), DecisionCost())
+
+    def new_game(self, *, human: int | None = None) -> str:
+        """As ``GameController.new_game``; the log starts afresh."""
+        self.log = []
+        return super().new_game(human=human)
+
+    def reply(self) -> str:
+        """As ``GameController.reply``; the message says how the agent chose and the cost."""
+        if not self.agent_to_move:
+            return self.message
+        super().reply()
+        action, cost = self.moves[-1], self.last_cost
+        if cost is None:
+            raise ValueError(
+                f"the agent played {self.describe(action)} but reported no DecisionCost "
+                f"in last_cost (got {getattr(self.agent, 'last_cost', None)!r})"
+            )
+        mode = decision_mode(self.agent, cost)
+        self.log.append(AgentMove(len(self.moves), action, mode, cost))
+        self.message = (
+            f"The agent played {self.describe(action)}: {MODES[mode]}, cost "
+            f"{format_cost(cost) or 'nothing counted'}. "
+            f"{self._result() if self.over else self._turn_message()}"
+        )
+        return self.message
+
+    def summary(self) -> str:
+        """The game so far in one line: the agent's moves by mode and their total cost."""
+        if not self.log:
+            return "The agent has not moved yet in this game."
+        short = {
+            "search": "planned",
+            "policy": "from the policy",
+            "tactic": "forced",
+            "unknown": "unexplained",
+        }
+        counts = {mode: sum(move.mode == mode for move in self.log) for mode in MODES}
+        modes = ", ".join(f"{n} {short[mode]}" for mode, n in counts.items() if n)
+        moves = len(self.log)
+        return (
+            f"This game: {moves} agent move{'s' * (moves != 1)} ({modes}); "
+            f"in total {format_cost(self.total) or 'nothing counted'}."
+        )
+
+
+def _log_html(controller: GatedController) -> str:
+    """The agent's moves of this game as a small table, the latest last."""
+    if not controller.log:
+        return ""
+    colour = {
+        "search": plots.PALETTE["direct"],
+        "policy": plots.PALETTE["amortised"],
+        "tactic": plots.PALETTE["regression"],
+        "unknown": plots.PALETTE["grey"],
+    }
+    head = "".join(
+        f'<th style="padding:0 6px;text-align:right">{name}</th>'
+        for name in ("move", "column", "how", "network passes", "simulations", "ms")
+    )
+    rows = []
+    for move in controller.log:
+        cost = move.cost
+        cells = (
+            str(move.ply),
+            str(move.action + 1) if isinstance(controller.start, ConnectFour) else str(move.action),
+            f'<span style="color:{colour[move.mode]}">{html.escape(MODES[move.mode])}</span>',
+            f"{int(cost.network_passes):,}",
+            f"{int(cost.simulations):,}",
+            f"{1000 * cost.seconds:.1f}",
+        )
+        rows.append(
+            '<tr class="agent-move">'
+            + "".join(f'<td style="padding:0 6px;text-align:right">{c}</td>' for c in cells)
+            + "</tr>"
+        )
+    return (
+        '<table style="border-collapse:collapse;font-size:12px">'
+        f"<tr>{head}</tr>{''.join(rows)}</table>"
+    )
+
+
+class GatedWidget(GameWidget):
+    """The widget ``play_gated`` returns: ``GameWidget`` plus, after each agent
+    move, how it chose and what it cost, a table of the agent's moves
+    (``log_html``) and the game's running total (``total_html``)."""
+
+    def __init__(self, controller: GatedController) -> None:
+        if not isinstance(controller, GatedController):
+            raise TypeError(f"controller must be a GatedController, got {controller!r}")
+        # Created before GameWidget's constructor, whose last step is _refresh.
+        self.total_html = widgets.HTML()
+        self.total_html.add_class("daopt-total")
+        self.log_html = widgets.HTML()
+        self.log_html.add_class("daopt-log")
+        super().__init__(controller)
+        self.add_class("daopt-gated")
+        self.controller: GatedController = controller
+        status, board, stats, sides = self.children
+        self.children = [status, board, stats, self.total_html, self.log_html, sides]
+
+    def _refresh(self, message: str | None = None) -> None:
+        super()._refresh(message)
+        self.total_html.value = f"<small>{html.escape(self.controller.summary())}</small>"
+        self.log_html.value = _log_html(self.controller)
+
+
+def play_gated(
+    state: GameState | None = None, agent: Agent | None = None, *, human: int = 0
+) -> GatedWidget:
+    """A widget to play chapter 9's gated agent (``daopt.hybrid.pretrained("gated")``
+    by default) on ``state`` (default: the empty 5 x 5 Connect Four board), showing
+    after each of its moves whether it planned and what the move cost."""
+    if state is None:
+        state = ConnectFour(rows=5, cols=5)
+    if agent is None:
+        from daopt import hybrid  # only when asked for: it loads the network's weights
+
+        agent = hybrid.pretrained("gated")
+    return GatedWidget(GatedController(state, agent, human=human))
+
+
+def gated_figure(controller: GatedController) -> Figure:
+    """A static picture of the ``GatedWidget`` of ``controller``: its status line
+    and board, and the cost of each agent move coloured by how it chose."""
+    if not isinstance(controller, GatedController):
+        raise TypeError(f"controller must be a GatedController, got {controller!r}")
+    fig, [board_ax, cost_ax] = plots.figure(2, width=9.0, height=3.9)
+    draw_board(board_ax, controller.state)
+    board_ax.set_title(controller.message, fontsize=9, wrap=True)
+    colour = {
+        "search": plots.PALETTE["direct"],
+        "policy": plots.PALETTE["amortised"],
+        "tactic": plots.PALETTE["regression"],
+        "unknown": plots.PALETTE["grey"],
+    }
+    for move in controller.log:
+        evaluations = move.cost.position_evaluations()
+        cost_ax.bar(move.ply, evaluations, color=colour[move.mode], width=1.2)
+        cost_ax.text(move.ply, evaluations, controller.describe(move.action).split()[-1],
+                     ha="center", va="bottom", fontsize=8)  # fmt: skip
+    used = sorted({move.mode for move in controller.log}, key=list(MODES).index)
+    cost_ax.legend(
+        handles=[Patch(color=colour[m], label=MODES[m]) for m in used], loc="upper left",
+        fontsize=8,
+    )  # fmt: skip
+    cost_ax.set(
+        xlabel="move number (the agent's moves; its move on top)",
+        ylabel="position evaluations",
+        title="what each of the agent's moves cost",
+    )
+    cost_ax.title.set_fontsize(10)
+    if controller.log:
+        cost_ax.set_ylim(0, 1.35 * max(m.cost.position_evaluations() for m in controller.log))
+    cost_ax.text(0.0, -0.25, controller.summary(), transform=cost_ax.transAxes, fontsize=8,
+                 va="top", wrap=True)  # fmt: skip
     return fig
