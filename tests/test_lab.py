@@ -146,7 +146,8 @@ def open_chapter(browser: Browser, lab: Lab, name: str) -> Session:
             session.outside_requests.append(request.url)
 
     page.on("request", on_request)
-    page.goto(f"{lab.url}lab?token={lab.token}")
+    # A workspace of its own, reset: no tab of an earlier chapter is restored.
+    page.goto(f"{lab.url}lab/workspaces/{name}?reset&token={lab.token}")
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
     page.evaluate(
         "async () => { await window.jupyterapp.started; await window.jupyterapp.restored; }"
@@ -250,8 +251,19 @@ def check_quoted_numbers(session: Session, name: str, cells: list[dict]) -> None
         if result.get("status") != "ok" or text != book:
             wrong.append(f"{expression}: JupyterLab {result.get('evalue', text)!r}, book {book!r}")
     assert not wrong, f"{name}: sentences JupyterLab shows differently: {wrong}"
-    text = "\n".join(session.page.locator(".jp-MarkdownCell .myst").all_text_contents())
-    assert "glued(" not in text, f"{name}: a sentence shows its expression, not its number"
+    # The prose re-renders a moment after the results arrive.
+    raw_text = (
+        "() => [...window.jupyterapp.shell.currentWidget.node"
+        ".querySelectorAll('.jp-MarkdownCell .myst')].map((e) => e.textContent)"
+        ".filter((t) => t.includes('glued(')).map((t) => t.slice(t.indexOf('glued(') - 60,"
+        " t.indexOf('glued(') + 40))"
+    )
+    try:
+        session.page.wait_for_function(f"() => ({raw_text})().length === 0", timeout=30_000)
+    except PlaywrightTimeoutError:
+        pass
+    text = "\n".join(session.run(raw_text))
+    assert not text, f"{name}: sentences show their expression, not their number: {text}"
 
 
 STATUS = ".widget-html b"  # the play widget's status line
