@@ -871,11 +871,12 @@ __all__ += ["TwoWaysController", "TwoWaysWidget", "two_ways"]
 
 # --- chapter 3: every legal move's exact value, on the board ---------------------------
 
-# Okabe-Ito colours: a move that wins, draws or loses for the player to move.
+# Okabe-Ito colours, none a player's: a move that wins, draws or loses for the
+# player to move.
 _VALUE_COLOURS = {
     1: plots.PALETTE["semi"],
     0: plots.PALETTE["grey"],
-    -1: plots.PALETTE["amortised"],
+    -1: plots.PALETTE["objective"],
 }
 
 
