@@ -410,6 +410,7 @@ def test_two_ways_edge_settings(models: dict) -> None:
     controller.update(step=2.1, n_steps=20)  # past 2 the iteration grows
     assert controller.steps_matched is None and controller.break_even is None
     assert "no break-even N*" in controller.message
+    assert "it needs more than max_steps = 500 steps" in controller.message
     assert controller.direct_gap is not None and controller.direct_gap > 1
     fig = controller.figure(title="diverging")
     try:

@@ -519,7 +519,8 @@ class TwoWaysController:
     - ``semi_gap``: the worst gap after K steps started at the model's guess;
     - ``steps_matched``: the steps K* the direct solver needs to bring every
       query within ``model_gap`` (None, and ``why_unmatched`` says why, if it
-      cannot: it diverges, or needs more than ``max_steps``);
+      cannot: it diverges, or needs more than ``max_steps``, 500 by default:
+      enough for chapter 1's model at eta >= 0.02, and quick to give up on);
     - ``break_even``: the queries N* after which the model is cheaper than the
       direct solver at K* steps (``math.inf``: never; None: no K*);
     - ``break_even_at_k``: the same against the direct solver at K steps;
@@ -538,7 +539,7 @@ class TwoWaysController:
         n_steps: int = 50,
         half_width: float | None = None,
         quantile: float = 0.9,
-        max_steps: int = 1_000,
+        max_steps: int = 500,
         x_plot: np.ndarray | None = None,
     ) -> None:
         self.problem = check_problem(problem)
