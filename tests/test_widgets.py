@@ -486,6 +486,9 @@ def test_two_ways_rejects_bad_arguments(models: dict) -> None:
         controller.update(half_width="2")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="n_steps must be >= 0"):
         controller.update(n_steps=-1)
+    with pytest.raises(ValueError, match="no model was trained"):
+        controller.update(step=0.5, n_steps=7, half_width=5.0)
+    assert (controller.step, controller.n_steps) == (0.1, 50)
     assert controller.message == message  # a refused update changes nothing
     with pytest.raises(TypeError, match="controller must be a TwoWaysController"):
         TwoWaysWidget(GameController(TicTacToe(), first_legal))  # type: ignore[arg-type]

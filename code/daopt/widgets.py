@@ -576,10 +576,11 @@ class TwoWaysController:
     ) -> str:
         """Set any of eta (``step``), K (``n_steps``) and the training range (its
         half-width, a key of ``models``); recompute and return the message."""
-        if step is not None:
-            self.step = positive_float("step", step)
-        if n_steps is not None:
-            self.n_steps = positive_int("n_steps", n_steps, minimum=0)
+        # Check every argument before changing anything: a refused update leaves
+        # the controller as it was.
+        new_step = self.step if step is None else positive_float("step", step)
+        new_k = self.n_steps if n_steps is None else positive_int("n_steps", n_steps, minimum=0)
+        new_width = self.half_width
         if half_width is not None:
             if not is_real(half_width):
                 raise TypeError(f"half_width must be a number, got {half_width!r}")
@@ -588,7 +589,8 @@ class TwoWaysController:
                     f"no model was trained on [-{half_width}, {half_width}]; "
                     f"the training half-widths are {self.half_widths}"
                 )
-            self.half_width = float(half_width)
+            new_width = float(half_width)
+        self.step, self.n_steps, self.half_width = new_step, new_k, new_width
         self._compute()
         self.message = self._describe()
         return self.message
