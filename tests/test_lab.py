@@ -38,7 +38,7 @@ from pathlib import Path
 import pytest
 from conftest import CHAPTERS, ROOT
 from myst_nb.core.variables import format_plain_text
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 sys.path.insert(0, str(ROOT / "_ext"))
@@ -47,7 +47,7 @@ from book_extras import parse_glued
 sys.path.remove(str(ROOT / "_ext"))
 
 JUPYTER = Path(sys.executable).parent / "jupyter"
-LAB_CHAPTERS = ["02_games", "04_mcts", "09_hybrid"]
+LAB_CHAPTERS = ["01_two_ways", "02_games", "03_exhaustive_search", "04_mcts", "09_hybrid"]
 START_TIMEOUT_S = 90
 RUN_TIMEOUT_MS = 240_000
 # Markup that jupyterlab-myst renders; seen raw, the reader meets MyST syntax.
@@ -406,9 +406,70 @@ def check_gated_widget(page: Page) -> None:
     expect(root.locator(".daopt-total")).to_contain_text(f"This game: {moves} agent moves (")
 
 
+def wait_for_new_text(locator: Locator, before: str, *, timeout_s: float = 60) -> str:
+    """``locator``'s text once it differs from ``before`` and the agent is not
+    thinking (the kernel has answered). The locator is looked up afresh each
+    time: an HTML widget replaces its nodes when its value changes."""
+    deadline = time.monotonic() + timeout_s
+    text = before
+    while time.monotonic() < deadline:
+        text = locator.text_content() or ""
+        if text != before and not text.startswith("The agent is thinking"):
+            return text
+        time.sleep(0.2)
+    pytest.fail(f"the widget did not answer within {timeout_s:.0f} s; it still shows {text!r}")
+
+
+def check_two_ways_widget(page: Page) -> None:
+    """Chapter 1's knobs: one step of the K slider changes the numbers and the figure."""
+    widget = page.locator(".daopt-two-ways")
+    assert widget.count() == 1, "chapter 1's slider widget is not on the page"
+    widget.scroll_into_view_if_needed()
+    readout = widget.locator(".widget-html-content").first
+    image = widget.locator("img").first
+    before, picture = readout.text_content() or "", image.get_attribute("src")
+    assert "K = 30" in before and "N* = " in before, before
+    handle = widget.locator(".widget-slider").nth(1).locator(".noUi-handle")
+    handle.focus()
+    page.keyboard.press("ArrowRight")  # K = 31: the slider as a reader's keyboard moves it
+    after = wait_for_new_text(readout, before)
+    assert "K = 31" in after and "K = 30" not in after, after
+    deadline = time.monotonic() + 60
+    while image.get_attribute("src") == picture:
+        assert time.monotonic() < deadline, "the figure was not redrawn"
+        time.sleep(0.2)
+
+
+def check_move_values_widget(page: Page) -> None:
+    """Chapter 3's board: a legal click gets the solver's reply and new values,
+    a click on a taken cell the reason."""
+    widget = page.locator(".daopt-values")
+    assert widget.count() == 1, "chapter 3's board of move values is not on the page"
+    widget.scroll_into_view_if_needed()
+    status = widget.locator(".widget-html-content").first
+
+    def cell(number: int) -> Locator:
+        return widget.locator(f'button[title="cell {number}"]')
+
+    assert (status.text_content() or "").startswith("Your move"), status.text_content()
+    assert [cell(n).text_content() for n in range(9)] == ["0"] * 9  # every opening draws
+    before = status.text_content() or ""
+    cell(1).click()  # an edge: the solver answers in the corner, cell 0
+    after = wait_for_new_text(status, before)
+    assert after.startswith("The agent played cell 0. Your move"), after
+    shown = [cell(n).text_content() for n in range(9)]
+    assert shown == ["O", "X", "−1", "0", "0", "−1", "0", "−1", "0"], shown
+    cell(1).click()
+    refused = wait_for_new_text(status, after)
+    assert refused.startswith("Cell 1 is taken."), refused
+    assert [cell(n).text_content() for n in range(9)] == shown
+
+
 # The widget each chapter's test clicks after the checks above.
 WIDGET_CHECKS = {
+    "01_two_ways": check_two_ways_widget,
     "02_games": check_connect_four_widget,
+    "03_exhaustive_search": check_move_values_widget,
     "04_mcts": check_mcts_widget,
     "09_hybrid": check_gated_widget,
 }

@@ -1,5 +1,7 @@
 """daopt.widgets: the game controller (no browser needed), the widget built on
-it (clicked through its buttons' ``click()``), and the static board figure."""
+it (clicked through its buttons' ``click()``), and the static board figure;
+chapter 1's knobs, chapter 3's board of move values, chapter 4's MCTS and
+chapter 9's gated agent, likewise."""
 
 from __future__ import annotations
 
@@ -14,9 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
+from daopt import amortised, cost, direct, plots, search
 from daopt.cost import DecisionCost
 from daopt.games import PLAYER_COLOURS, ConnectFour, GameState, TicTacToe
 from daopt.mcts import MCTS
+from daopt.problems import ShiftedQuadratic
 from daopt.widgets import (
     MODES,
     AgentMove,
@@ -26,16 +30,24 @@ from daopt.widgets import (
     GatedWidget,
     MCTSController,
     MCTSWidget,
+    MoveValuesController,
+    MoveValuesWidget,
+    TwoWaysController,
+    TwoWaysWidget,
     board_figure,
     decision_mode,
     draw_board,
     format_cost,
+    format_value,
     gated_figure,
     mcts_figure,
+    move_values,
     play,
     play_gated,
     play_mcts,
     schedule_soon,
+    two_ways,
+    values_figure,
 )
 
 
@@ -768,3 +780,291 @@ def test_gated_figure() -> None:
         assert game.summary() in [t.get_text() for t in costs.texts]
     finally:
         plt.close(fig)
+
+
+# --- chapter 1: the step size, the steps K and the training range ----------------------------
+
+QUADRATIC = ShiftedQuadratic()
+X_QUERIES = np.random.default_rng(0).uniform(-2, 2, size=200)
+X_TEST = np.random.default_rng(4).uniform(-2, 2, size=300)
+
+
+@pytest.fixture(scope="module")
+def models() -> dict[float, tuple[amortised.AmortisedModel, amortised.TrainingLog]]:
+    """Small objective-based models, as chapter 1 trains them, on two training ranges."""
+    trained = {}
+    for a in (1.0, 2.0):
+        x_train = np.random.default_rng(1).uniform(-a, a, size=500)
+        model = amortised.AmortisedModel(np.random.default_rng(2))
+        log = amortised.fit_objective(
+            model,
+            QUADRATIC,
+            x_train,
+            rng=np.random.default_rng(3),
+            steps=300,
+            batch_size=64,
+            learning_rate=3e-3,
+        )
+        trained[a] = (model, log)
+    return trained
+
+
+def knobs(models: dict, **settings: object) -> TwoWaysController:
+    return TwoWaysController(QUADRATIC, models, x_queries=X_QUERIES, x_test=X_TEST, **settings)
+
+
+def test_two_ways_computes_chapter_ones_quantities(models: dict) -> None:
+    controller = knobs(models, step=0.1, n_steps=30, half_width=2.0)
+    model, log = models[2.0]
+    quality = float(np.quantile(QUADRATIC.gap(model(X_TEST), X_TEST), 0.9))
+    assert controller.model_gap == quality
+    y = direct.gradient_descent(QUADRATIC, X_QUERIES, np.zeros(200), step=0.1, n_steps=30).y
+    assert controller.direct_gap == QUADRATIC.gap(y, X_QUERIES).max()
+    semi = direct.gradient_descent(QUADRATIC, X_QUERIES, model(X_QUERIES), step=0.1, n_steps=30)
+    assert controller.semi_gap == QUADRATIC.gap(semi.y, X_QUERIES).max()
+    k_star = direct.steps_to_tolerance(
+        QUADRATIC, X_QUERIES, np.zeros(200), step=0.1, tolerance=quality
+    )
+    assert controller.steps_matched == k_star > 1
+    up_front = cost.cost_profile(
+        "objective", training=log, query_oracle_calls=0, query_network_passes=1
+    )
+    direct_k_star = cost.cost_profile(
+        "direct", training=None, query_oracle_calls=k_star, query_network_passes=0
+    )
+    assert controller.break_even == cost.break_even(direct_k_star, up_front)
+    training_units = log.oracle_calls + log.network_passes
+    assert controller.break_even == pytest.approx(training_units / (k_star - 1))
+    assert controller.break_even_at_k == pytest.approx(up_front.fixed / 29)
+    message = controller.message
+    assert f"K* = {k_star} steps" in message
+    assert f"N* = {math.ceil(controller.break_even):,} queries" in message
+    assert f"N* = {math.ceil(controller.break_even_at_k):,} queries" in message
+    assert f"{quality:.1e}" in message and f"{controller.direct_gap:.1e}" in message
+
+
+def test_two_ways_each_knob_changes_the_output(models: dict) -> None:
+    controller = knobs(models, step=0.1, n_steps=30, half_width=2.0)
+    seen = {controller.message}
+    before = (controller.direct_gap, controller.steps_matched, controller.break_even_at_k)
+    controller.update(n_steps=60)  # more steps: a smaller direct gap, a dearer query
+    assert controller.direct_gap < before[0] and controller.break_even_at_k < before[2]
+    assert controller.steps_matched == before[1]  # K* does not depend on K
+    seen.add(controller.message)
+    controller.update(step=0.3)  # a longer step: fewer steps to match the model
+    assert controller.steps_matched < before[1]
+    seen.add(controller.message)
+    gap_wide = controller.model_gap
+    controller.update(half_width=1.0)  # trained on [-1, 1], queried on [-2, 2]
+    assert controller.model_gap > 10 * gap_wide
+    seen.add(controller.message)
+    assert len(seen) == 4 and "[−1, 1]" in controller.message
+
+
+def test_two_ways_edge_settings(models: dict) -> None:
+    controller = knobs(models, step=1.0, n_steps=0)
+    # eta = 1 solves the quadratic in one step: a query costs one oracle call,
+    # no more than the model's forward pass, so amortising never pays.
+    assert controller.steps_matched == 1 and controller.break_even == math.inf
+    assert controller.break_even_at_k == math.inf  # K = 0: a free, useless answer
+    assert "amortising never pays" in controller.message
+    controller.update(step=2.1, n_steps=20)  # past 2 the iteration grows
+    assert controller.steps_matched is None and controller.break_even is None
+    assert "no break-even N*" in controller.message
+    assert "it needs more than max_steps = 500 steps" in controller.message
+    assert controller.direct_gap is not None and controller.direct_gap > 1
+    fig = controller.figure(title="diverging")
+    try:
+        assert len(fig.axes) == 2 and fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
+    finally:
+        plt.close(fig)
+
+
+def test_two_ways_figure(models: dict) -> None:
+    controller = knobs(models, n_steps=10, half_width=2.0)
+    fig = controller.figure(title=controller.message)
+    try:
+        left, right = fig.axes
+        labels = [line.get_label() for line in left.get_lines()]
+        assert labels == ["amortised", "direct, K = 10", "semi-amortised", "model's 90% gap"]
+        assert left.get_xlabel() == "context $x$" and "gap" in left.get_ylabel()
+        assert right.get_xlabel().startswith("number of queries")
+        assert [line.get_label() for line in right.get_lines()][:3] == [
+            "amortised",
+            f"direct, K* = {controller.steps_matched}",
+            "direct, K = 10",
+        ]
+        assert fig._suptitle is not None and fig._suptitle.get_text() == controller.message
+    finally:
+        plt.close(fig)
+
+
+def test_two_ways_widget_sliders_redraw(models: dict) -> None:
+    widget = two_ways(QUADRATIC, models, x_queries=X_QUERIES, x_test=X_TEST, n_steps=20)
+    assert isinstance(widget, TwoWaysWidget) and "daopt-two-ways" in widget._dom_classes
+    assert widget.range_slider.options == (("[−1, 1]", 1.0), ("[−2, 2]", 2.0))
+    text, image = widget.text.value, bytes(widget.image.value)
+    assert image.startswith(b"\x89PNG") and "K = 20" in text
+    widget.k_slider.value = 40
+    assert widget.controller.n_steps == 40 and "K = 40" in widget.text.value
+    assert bytes(widget.image.value) != image
+    text = widget.text.value
+    widget.step_slider.value = 0.5
+    assert widget.controller.step == 0.5 and widget.text.value != text
+    text = widget.text.value
+    widget.range_slider.value = 2.0
+    assert widget.controller.half_width == 2.0 and widget.text.value != text
+
+
+def test_two_ways_rejects_bad_arguments(models: dict) -> None:
+    with pytest.raises(TypeError, match=r"problem must be a daopt\.problems\.ObjectiveFamily"):
+        TwoWaysController("quadratic", models, x_queries=X_QUERIES, x_test=X_TEST)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="models must map a training half-width"):
+        knobs([models[1.0]])  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="at least one trained model"):
+        knobs({})
+    with pytest.raises(ValueError, match="training half-width"):
+        knobs({-1.0: models[1.0]})
+    with pytest.raises(TypeError, match=r"models\[1\] must be a pair"):
+        knobs({1.0: models[1.0][0]})
+    with pytest.raises(TypeError, match="model must be callable"):
+        knobs({1.0: (None, models[1.0][1])})
+    with pytest.raises(TypeError, match="training log must have oracle_calls"):
+        knobs({1.0: (models[1.0][0], "log")})
+    with pytest.raises(ValueError, match="x_test must hold at least one context"):
+        TwoWaysController(QUADRATIC, models, x_queries=X_QUERIES, x_test=np.array([]))
+    with pytest.raises(ValueError, match="quantile must be in"):
+        knobs(models, quantile=1.5)
+    with pytest.raises(ValueError, match="step must be finite and > 0"):
+        knobs(models, step=0.0)
+    with pytest.raises(TypeError, match="n_steps must be an integer"):
+        knobs(models, n_steps=2.5)
+    controller = knobs(models)
+    message = controller.message
+    with pytest.raises(ValueError, match=r"no model was trained on \[-3, 3\].*\[1.0, 2.0\]"):
+        controller.update(half_width=3)
+    with pytest.raises(TypeError, match="half_width must be a number"):
+        controller.update(half_width="2")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="n_steps must be >= 0"):
+        controller.update(n_steps=-1)
+    with pytest.raises(ValueError, match="no model was trained"):
+        controller.update(step=0.5, n_steps=7, half_width=5.0)
+    assert (controller.step, controller.n_steps) == (0.1, 50)
+    assert controller.message == message  # a refused update changes nothing
+    with pytest.raises(TypeError, match="controller must be a TwoWaysController"):
+        TwoWaysWidget(GameController(TicTacToe(), first_legal))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="step_range must be"):
+        TwoWaysWidget(controller, step_range=(1.0, 0.5))
+
+
+# --- chapter 3: every legal move's value ------------------------------------------------------
+
+
+def solver_reply(state: GameState) -> int:
+    return search.optimal_actions(state)[0]
+
+
+def test_move_values_are_the_solvers() -> None:
+    board = MoveValuesController(TicTacToe.from_cells("X.XOO...."))
+    assert board.both_sides and board.human_to_move and not board.agent_to_move
+    assert board.values == search.action_values(board.state)
+    assert board.values[1] == 1 and board.values[6] == -1  # X wins at 1; 6 lets O win at 5
+    assert board.message == "X to move: each free cell shows its value for X."
+    exact = MoveValuesController(TicTacToe.from_cells("X.XOO...."), exact=True)
+    assert exact.values == search.action_values(exact.state, exact=True)
+    assert exact.values[1] > max(v for a, v in exact.values.items() if a != 1) > 0
+
+
+def test_move_values_legal_click_with_and_without_a_reply() -> None:
+    both = MoveValuesController()
+    assert set(both.values.values()) == {0}  # every opening keeps the draw
+    assert both.click(0) == "O to move: each free cell shows its value for O."
+    assert both.moves == [0] and both.values == search.action_values(both.state)
+    assert both.values[4] == 0 and both.values[1] == -1  # only some replies hold the draw
+    solver = MoveValuesController(agent=solver_reply)
+    message = solver.click(1)
+    assert solver.moves == [1, 0]
+    assert message == (
+        "The agent played cell 0. Your move: you play X; each free cell shows its value for you."
+    )
+    assert solver.values == search.action_values(TicTacToe.from_cells("OX......."))
+    assert sorted(solver.values.values()) == [-1, -1, -1, 0, 0, 0, 0]
+
+
+def test_move_values_illegal_clicks_change_nothing_and_say_why() -> None:
+    board = MoveValuesController(agent=solver_reply)
+    board.click(4)
+    before = (board.state, list(board.moves), board.values)
+    taken = board.click(4)
+    assert taken.startswith("Cell 4 is taken.")
+    assert board.click(9).startswith("There is no cell 9")
+    assert (board.state, board.moves, board.values) == before
+    with pytest.raises(TypeError, match="action must be an int"):
+        board.click("4")  # type: ignore[arg-type]
+    both = MoveValuesController()
+    for cell in (0, 3, 1, 4, 2):  # X completes the top row
+        both.click(cell)
+    assert both.over and both.message == "X wins." and both.values == {}
+    assert both.click(8) == "The game is over: X wins. Press “New game” to play again."
+    assert both.moves == [0, 3, 1, 4, 2]
+
+
+def test_move_values_widget_shows_values_and_reasons() -> None:
+    widget = move_values(agent=solver_reply)
+    assert isinstance(widget, MoveValuesWidget) and "daopt-values" in widget._dom_classes
+    assert [b.description for b in widget.action_buttons] == ["0"] * 9
+    assert "+ a forced win" in widget.key.value
+    widget.action_buttons[1].click()
+    descriptions = [b.description for b in widget.action_buttons]
+    assert descriptions == ["O", "X", "−1", "0", "0", "−1", "0", "−1", "0"]
+    assert widget.action_buttons[2].style.button_color == plots.PALETTE["objective"]
+    assert "The agent played cell 0" in widget.status.value
+    widget.action_buttons[0].click()
+    assert "Cell 0 is taken" in widget.status.value
+    assert [b.description for b in widget.action_buttons] == descriptions
+    both = move_values(TicTacToe.from_cells("X.XOO...."))
+    assert both.side.layout.display == "none"  # no agent: no side to choose
+    assert both.action_buttons[1].description == "+1"
+    assert both.action_buttons[1].style.button_color == plots.PALETTE["semi"]
+    both.action_buttons[1].click()
+    assert "X wins." in both.status.value and both.key.value == ""
+    assert all(b.description in ("X", "O", "") for b in both.action_buttons)
+
+
+def test_format_value_and_values_figure() -> None:
+    assert [format_value(v) for v in (1, 0, -1, 3)] == ["+1", "0", "−1", "+3"]
+    with pytest.raises(TypeError, match="value must be an int"):
+        format_value(0.5)  # type: ignore[arg-type]
+    state = TicTacToe.from_cells("OX.......")
+    values = search.action_values(state)
+    fig = values_figure(state, values, title="after cell 1")
+    try:
+        ax = fig.axes[0]
+        shown = [t.get_text() for t in ax.texts if t.get_bbox_patch() is not None]
+        numbers = [int(t.get_text()) for t in ax.texts if t.get_bbox_patch() is None]
+        assert sorted(shown) == sorted(format_value(v) for v in values.values())
+        assert sorted(numbers) == sorted(values)  # the free cells' numbers, in their corners
+        assert ax.get_title() == "after cell 1"
+    finally:
+        plt.close(fig)
+    with pytest.raises(ValueError, match="values holds action 1, not a legal move"):
+        values_figure(state, {1: 0})
+    with pytest.raises(TypeError, match="state must be a TicTacToe state"):
+        values_figure(ConnectFour(), {})  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="values must map legal actions"):
+        values_figure(state, [0, 1])  # type: ignore[arg-type]
+
+
+def test_move_values_rejects_bad_arguments() -> None:
+    with pytest.raises(TypeError, match="start must be a TicTacToe state"):
+        MoveValuesController(ConnectFour())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="agent must be None or a callable"):
+        MoveValuesController(agent=3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="exact must be True or False"):
+        MoveValuesController(exact=1)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="human must be 0"):
+        MoveValuesController(agent=solver_reply, human=2)
+    with pytest.raises(ValueError, match="the game is already over"):
+        MoveValuesController(TicTacToe.from_cells("XXXOO...."))
+    with pytest.raises(TypeError, match="controller must be a MoveValuesController"):
+        MoveValuesWidget(GameController(TicTacToe(), first_legal))  # type: ignore[arg-type]

@@ -4,12 +4,24 @@ position as a static figure for the rendered book (which cannot run widgets).
 ``play(state, agent, human=0)`` returns an ipywidgets widget. Its logic lives
 in ``GameController``, which needs no browser: ``click(action)`` plays the
 human's move, lets the agent reply and returns the status message.
+
+Chapter 1's knobs: ``two_ways(problem, models, ...)`` (logic in
+``TwoWaysController``) sets the step size eta, the steps K and the training
+range, and shows the gap and the break-even N*. Chapter 3's board:
+``move_values()`` (logic in ``MoveValuesController``) shows every legal move's
+exact value; ``values_figure`` draws it for the rendered book. Chapter 4:
+``play_mcts(state, rng, budget=...)`` (logic in ``MCTSController``) plays MCTS
+at a budget set with a slider, its search run in chunks on the kernel's event
+loop and its root visits shown live. Chapter 9: ``play_gated()`` (logic in
+``GatedController``) plays the gated agent and says of each move whether it
+planned and what it cost.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
+import io
 import itertools
 import math
 from collections import deque
@@ -17,16 +29,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import ipywidgets as widgets
+import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyBboxPatch, Patch
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from daopt import plots
-from daopt.cost import DecisionCost
+from daopt.cost import CostProfile, DecisionCost, TrainingWork, break_even, cost_profile
+from daopt.direct import check_problem, gradient_descent, steps_to_tolerance
 from daopt.games import PLAYER_COLOURS, PLAYER_MARKS, ConnectFour, GameState, TicTacToe
 from daopt.mcts import MCTS, MCTSResult
-from daopt.validation import is_integer, positive_int
+from daopt.problems import ObjectiveFamily
+from daopt.search import action_values
+from daopt.validation import as_vector, is_integer, is_real, positive_float, positive_int
 
 __all__ = ["GameController", "GameWidget", "board_figure", "draw_board", "format_cost", "play"]
 
@@ -1140,3 +1157,601 @@ def gated_figure(controller: GatedController) -> Figure:
     cost_ax.text(0.0, -0.25, controller.summary(), transform=cost_ax.transAxes, fontsize=8,
                  va="top", wrap=True)  # fmt: skip
     return fig
+
+
+# --- chapter 1: step size, steps and training range -> gap and break-even ---------------
+
+# A gap of exactly 0 (eta = 1 solves the quadratic in one step) still has to
+# show on a log axis.
+_GAP_FLOOR = 1e-16
+_QUERIES_PLOTTED = np.logspace(0, 7, 200)
+
+Model = Callable[[np.ndarray], np.ndarray]
+
+
+def _check_models(models: object) -> dict[float, tuple[Model, TrainingWork]]:
+    """``models`` as {training half-width a: (model, training log)}, sorted by a."""
+    if not isinstance(models, Mapping):
+        raise TypeError(
+            "models must map a training half-width a (the model saw x in [-a, a]) to "
+            f"(model, training log), got {models!r}"
+        )
+    if not models:
+        raise ValueError("models must hold at least one trained model, got none")
+    checked = {}
+    for width, pair in models.items():
+        width = positive_float("a training half-width (a key of models)", width)
+        if not (isinstance(pair, tuple) and len(pair) == 2):
+            raise TypeError(f"models[{width:g}] must be a pair (model, training log), got {pair!r}")
+        model, log = pair
+        if not callable(model):
+            raise TypeError(f"models[{width:g}]'s model must be callable y_hat(x), got {model!r}")
+        if not all(hasattr(log, name) for name in ("oracle_calls", "network_passes")):
+            raise TypeError(
+                f"models[{width:g}]'s training log must have oracle_calls and network_passes "
+                f"(a daopt.amortised.TrainingLog), got {log!r}"
+            )
+        checked[width] = (model, log)
+    return dict(sorted(checked.items()))
+
+
+def _pays_after(n: float) -> str:
+    """A break-even N* in words."""
+    if math.isinf(n):
+        return "amortising never pays (a direct query costs no more than a forward pass)"
+    return f"amortising pays after N* = {math.ceil(n):,} queries"
+
+
+class TwoWaysController:
+    """Chapter 1's comparison at one setting of its knobs, with no browser.
+
+    The direct solver takes K gradient steps of size eta from y = 0 on the
+    queries ``x_queries`` (n,); the amortised model is the one trained on
+    [-a, a], a a key of ``models``, and its quality is its ``quantile`` gap on
+    ``x_test`` (m,). After each ``update`` the controller holds
+
+    - ``direct_gap``: the direct solver's worst gap over the queries after K steps;
+    - ``model_gap``: the model's quality (the ``quantile`` of its gap on ``x_test``);
+    - ``semi_gap``: the worst gap after K steps started at the model's guess;
+    - ``steps_matched``: the steps K* the direct solver needs to bring every
+      query within ``model_gap`` (None, and ``why_unmatched`` says why, if it
+      cannot: it diverges, or needs more than ``max_steps``, 500 by default:
+      enough for chapter 1's model at eta >= 0.02, and quick to give up on);
+    - ``break_even``: the queries N* after which the model is cheaper than the
+      direct solver at K* steps (``math.inf``: never; None: no K*);
+    - ``break_even_at_k``: the same against the direct solver at K steps;
+
+    and ``message``, those numbers in words. Gaps are f(y, x) - f(y_star(x), x).
+    """
+
+    def __init__(
+        self,
+        problem: ObjectiveFamily,
+        models: Mapping[float, tuple[Model, TrainingWork]],
+        *,
+        x_queries: np.ndarray,
+        x_test: np.ndarray,
+        step: float = 0.1,
+        n_steps: int = 50,
+        half_width: float | None = None,
+        quantile: float = 0.9,
+        max_steps: int = 500,
+        x_plot: np.ndarray | None = None,
+    ) -> None:
+        self.problem = check_problem(problem)
+        self.models = _check_models(models)
+        self.x_queries = as_vector("x_queries", x_queries)
+        self.x_test = as_vector("x_test", x_test)
+        for name, x in (("x_queries", self.x_queries), ("x_test", self.x_test)):
+            if x.size == 0:
+                raise ValueError(f"{name} must hold at least one context, got none")
+        self.quantile = positive_float("quantile", quantile)
+        if self.quantile > 1:
+            raise ValueError(f"quantile must be in (0, 1], got {quantile!r}")
+        self.max_steps = positive_int("max_steps", max_steps)
+        if x_plot is None:
+            x_plot = np.linspace(-4, 4, 401)
+        self.x_plot = as_vector("x_plot", x_plot)
+        self.step = positive_float("step", step)
+        self.n_steps = positive_int("n_steps", n_steps, minimum=0)
+        self.half_width = next(iter(self.models)) if half_width is None else half_width
+        self.message = ""
+        self.update(half_width=self.half_width)
+
+    @property
+    def half_widths(self) -> list[float]:
+        """The training ranges on offer, as half-widths a (ascending)."""
+        return list(self.models)
+
+    def update(
+        self,
+        *,
+        step: float | None = None,
+        n_steps: int | None = None,
+        half_width: float | None = None,
+    ) -> str:
+        """Set any of eta (``step``), K (``n_steps``) and the training range (its
+        half-width, a key of ``models``); recompute and return the message."""
+        # Check every argument before changing anything: a refused update leaves
+        # the controller as it was.
+        new_step = self.step if step is None else positive_float("step", step)
+        new_k = self.n_steps if n_steps is None else positive_int("n_steps", n_steps, minimum=0)
+        new_width = self.half_width
+        if half_width is not None:
+            if not is_real(half_width):
+                raise TypeError(f"half_width must be a number, got {half_width!r}")
+            if float(half_width) not in self.models:
+                raise ValueError(
+                    f"no model was trained on [-{half_width}, {half_width}]; "
+                    f"the training half-widths are {self.half_widths}"
+                )
+            new_width = float(half_width)
+        self.step, self.n_steps, self.half_width = new_step, new_k, new_width
+        self._compute()
+        self.message = self._describe()
+        return self.message
+
+    # -- the numbers ------------------------------------------------------------------
+    def _descend(self, x: np.ndarray, y0: np.ndarray) -> np.ndarray | None:
+        """K steps from y0; None if gradient descent diverged."""
+        try:
+            return gradient_descent(self.problem, x, y0, step=self.step, n_steps=self.n_steps).y
+        except ValueError:
+            return None
+
+    def _gap(self, y: np.ndarray | None, x: np.ndarray) -> np.ndarray | None:
+        if y is None:
+            return None
+        with np.errstate(over="ignore"):
+            gap = self.problem.gap(y, x)
+        return gap if np.all(np.isfinite(gap)) else None
+
+    def _compute(self) -> None:
+        model, log = self.models[self.half_width]
+        problem, x_q = self.problem, self.x_queries
+        self.model_gap = float(
+            np.quantile(problem.gap(model(self.x_test), self.x_test), self.quantile)
+        )
+        direct_gaps = self._gap(self._descend(x_q, np.zeros_like(x_q)), x_q)
+        self.direct_gap = None if direct_gaps is None else float(direct_gaps.max())
+        semi_gaps = self._gap(self._descend(x_q, model(x_q)), x_q)
+        self.semi_gap = None if semi_gaps is None else float(semi_gaps.max())
+        self.steps_matched: int | None = None
+        self.why_unmatched = ""
+        try:
+            self.steps_matched = steps_to_tolerance(
+                problem,
+                x_q,
+                np.zeros_like(x_q),
+                step=self.step,
+                tolerance=max(self.model_gap, _GAP_FLOOR),
+                max_steps=self.max_steps,
+            )
+        except ValueError as error:
+            self.why_unmatched = (
+                "gradient descent diverges"
+                if "diverged" in str(error)
+                else f"it needs more than max_steps = {self.max_steps:,} steps"
+            )
+        self.amortised = cost_profile(
+            "amortised", training=log, query_oracle_calls=0, query_network_passes=1
+        )
+        self.direct_at_k = self._direct(self.n_steps)
+        self.break_even_at_k = break_even(self.direct_at_k, self.amortised)
+        self.direct_matched = (
+            None if self.steps_matched is None else self._direct(self.steps_matched)
+        )
+        self.break_even = (
+            None if self.direct_matched is None else break_even(self.direct_matched, self.amortised)
+        )
+
+    def _direct(self, steps: int) -> CostProfile:
+        return cost_profile(
+            f"direct, {steps} steps",
+            training=None,
+            query_oracle_calls=steps,
+            query_network_passes=0,
+        )
+
+    def _describe(self) -> str:
+        a, k = self.half_width, self.n_steps
+        direct_gap = "diverges" if self.direct_gap is None else f"worst gap {self.direct_gap:.1e}"
+        semi_gap = "diverges" if self.semi_gap is None else f"worst gap {self.semi_gap:.1e}"
+        lines = [
+            f"η = {self.step:g}, K = {k}, model trained on [−{a:g}, {a:g}].",
+            f"Direct, K = {k} steps from y = 0: {direct_gap} over {self.x_queries.size:,} "
+            f"queries. Semi-amortised, K steps from ŷ(x): {semi_gap}.",
+            f"Amortised: {self.quantile:.0%} of test contexts within a gap of "
+            f"{self.model_gap:.1e}, one forward pass per query after "
+            f"{self.amortised.fixed:,.0f} units of training.",
+        ]
+        if self.steps_matched is None or self.break_even is None:
+            lines.append(
+                f"Direct cannot match the model at η = {self.step:g} ({self.why_unmatched}): "
+                "no break-even N*."
+            )
+        else:
+            lines.append(
+                f"Direct needs K* = {self.steps_matched} "
+                f"step{'s' if self.steps_matched != 1 else ''} per query to match it: "
+                f"{_pays_after(self.break_even)}."
+            )
+        lines.append(
+            f"Against direct at K = {k} steps per query, {_pays_after(self.break_even_at_k)}."
+        )
+        return "\n".join(lines)
+
+    # -- the picture ------------------------------------------------------------------
+    def figure(self, *, title: str | None = None) -> Figure:
+        """Left: the gap across contexts (the training range shaded); right: the
+        total cost against the number of queries, with the break-even N*."""
+        model, _ = self.models[self.half_width]
+        x, a = self.x_plot, self.half_width
+        fig, [left, right] = plots.figure(2, width=9.0, height=3.4)
+        colours = plots.PALETTE
+        left.axvspan(-a, a, color=colours["sky"], alpha=0.15, label="training range")
+        curves = [
+            ("amortised", model(x), colours["objective"], "-"),
+            (
+                f"direct, K = {self.n_steps}",
+                self._descend(x, np.zeros_like(x)),
+                colours["direct"],
+                "-",
+            ),
+            ("semi-amortised", self._descend(x, model(x)), colours["semi"], "--"),
+        ]
+        for label, y, colour, style in curves:
+            gap = self._gap(y, x)
+            if gap is not None:
+                left.semilogy(x, np.maximum(gap, _GAP_FLOOR), color=colour, ls=style, label=label)
+        left.axhline(
+            self.model_gap, color="k", lw=1, ls=":", label=f"model's {self.quantile:.0%} gap"
+        )
+        left.set(xlabel="context $x$", ylabel=r"gap $f(y, x) - f(y^\star(x), x)$")
+        left.legend(fontsize=8, loc="lower right")
+        n = _QUERIES_PLOTTED
+        right.loglog(n, self.amortised.total(n), color=colours["objective"], label="amortised")
+        if self.direct_matched is not None:
+            right.loglog(
+                n,
+                np.maximum(self.direct_matched.total(n), 1.0),
+                color=colours["direct"],
+                label=f"direct, K* = {self.steps_matched}",
+            )
+        right.loglog(
+            n,
+            np.maximum(self.direct_at_k.total(n), 1.0),
+            color=colours["direct"],
+            ls="--",
+            label=f"direct, K = {self.n_steps}",
+        )
+        if self.break_even is not None and math.isfinite(self.break_even) and self.break_even > 0:
+            right.axvline(self.break_even, color="k", lw=1, ls=":")
+            right.annotate(
+                f"N* ≈ {math.ceil(self.break_even):,}",
+                (self.break_even, self.amortised.fixed),
+                xytext=(4, -16),
+                textcoords="offset points",
+                fontsize=9,
+            )
+        right.set(xlabel="number of queries answered, N", ylabel="total cost (oracle-call units)")
+        right.legend(fontsize=8, loc="upper left")
+        # Plain "1e-5" labels and no minor ticks on the log axes: typesetting
+        # "10^-5" as mathtext costs most of an update's drawing time.
+        plain = FuncFormatter(lambda value, _: f"1e{math.log10(value):.0f}" if value > 0 else "")
+        for axis in (left.yaxis, right.xaxis, right.yaxis):
+            axis.set_major_locator(LogLocator(numticks=6))
+            axis.set_major_formatter(plain)
+            axis.set_minor_locator(NullLocator())
+        # A fixed layout: the constrained one measures every tick label before each
+        # draw, several times slower than the rest of an update. A title of n lines
+        # gets 0.2 inch a line above the panels.
+        lines = 0 if title is None else title.count("\n") + 1
+        height = 3.4 + 0.2 * lines
+        fig.set_layout_engine(None)
+        fig.set_size_inches(9.0, height)
+        fig.subplots_adjust(
+            left=0.09, right=0.98, bottom=0.5 / height, top=1 - (0.15 + 0.2 * lines) / height
+        )
+        fig.subplots_adjust(wspace=0.3)
+        if title is not None:
+            fig.suptitle(title, fontsize=10, y=1 - 0.08 / height, va="top")
+        return fig
+
+
+def _png(fig: Figure) -> bytes:
+    """The figure as PNG bytes; the figure is closed (the widget keeps no pyplot state)."""
+    buffer = io.BytesIO()
+    try:
+        fig.savefig(buffer, format="png", dpi=80)
+    finally:
+        plt.close(fig)
+    return buffer.getvalue()
+
+
+class TwoWaysWidget(widgets.VBox):
+    """The widget ``two_ways`` returns: sliders for eta, K and the training range,
+    the numbers (``text``) and the figure (``image``), redrawn on every change."""
+
+    def __init__(
+        self,
+        controller: TwoWaysController,
+        *,
+        step_range: tuple[float, float] = (0.02, 2.2),
+        max_k: int = 300,
+    ) -> None:
+        super().__init__()
+        if not isinstance(controller, TwoWaysController):
+            raise TypeError(f"controller must be a TwoWaysController, got {controller!r}")
+        low, high = (positive_float("step_range", v) for v in step_range)
+        if not low < high:
+            raise ValueError(f"step_range must be (low, high) with low < high, got {step_range!r}")
+        max_k = positive_int("max_k", max_k)
+        self.controller = controller
+        style = {"description_width": "9em"}
+        layout = widgets.Layout(width="32em")
+        self.step_slider = widgets.FloatSlider(
+            value=min(max(controller.step, low), high),
+            min=low,
+            max=high,
+            step=0.01,
+            readout_format=".2f",
+            description="step size η",
+            continuous_update=False,
+            style=style,
+            layout=layout,
+        )
+        self.k_slider = widgets.IntSlider(
+            value=min(controller.n_steps, max_k),
+            min=0,
+            max=max_k,
+            description="steps K",
+            continuous_update=False,
+            style=style,
+            layout=layout,
+        )
+        self.range_slider = widgets.SelectionSlider(
+            options=[(f"[−{a:g}, {a:g}]", a) for a in controller.half_widths],
+            value=controller.half_width,
+            description="training range",
+            continuous_update=False,
+            style=style,
+            layout=layout,
+        )
+        self.text = widgets.HTML()
+        self.image = widgets.Image(format="png")
+        for slider in (self.step_slider, self.k_slider, self.range_slider):
+            slider.observe(self._on_change, names="value")
+        self.children = [self.step_slider, self.k_slider, self.range_slider, self.text, self.image]
+        self.add_class("daopt-two-ways")
+        self._on_change()
+
+    def _on_change(self, change: Mapping[str, object] | None = None) -> None:
+        controller = self.controller
+        controller.update(
+            step=self.step_slider.value,
+            n_steps=self.k_slider.value,
+            half_width=self.range_slider.value,
+        )
+        lines = controller.message.split("\n")
+        self.text.value = "<br>".join(html.escape(line) for line in lines)
+        self.image.value = _png(controller.figure())
+
+
+def two_ways(
+    problem: ObjectiveFamily,
+    models: Mapping[float, tuple[Model, TrainingWork]],
+    *,
+    x_queries: np.ndarray,
+    x_test: np.ndarray,
+    step: float = 0.1,
+    n_steps: int = 50,
+    half_width: float | None = None,
+    step_range: tuple[float, float] = (0.02, 2.2),
+    max_k: int = 300,
+) -> TwoWaysWidget:
+    """Chapter 1's sliders: eta, K and the training range (one per key of
+    ``models``, {half-width a: (model trained on [-a, a], its training log)}),
+    showing the gap and the break-even N* (see ``TwoWaysController``)."""
+    controller = TwoWaysController(
+        problem,
+        models,
+        x_queries=x_queries,
+        x_test=x_test,
+        step=step,
+        n_steps=n_steps,
+        half_width=half_width,
+    )
+    return TwoWaysWidget(controller, step_range=step_range, max_k=max_k)
+
+
+__all__ += ["TwoWaysController", "TwoWaysWidget", "two_ways"]
+
+
+# --- chapter 3: every legal move's exact value, on the board ---------------------------
+
+# Okabe-Ito colours, none a player's: a move that wins, draws or loses for the
+# player to move.
+_VALUE_COLOURS = {
+    1: plots.PALETTE["semi"],
+    0: plots.PALETTE["grey"],
+    -1: plots.PALETTE["objective"],
+}
+
+
+def format_value(value: int) -> str:
+    """A move's value as the board shows it: "+1", "0" or "−1" (exact scores alike)."""
+    if not is_integer(value):
+        raise TypeError(f"value must be an int (a solver's value or exact score), got {value!r}")
+    return f"+{value}" if value > 0 else f"−{-value}" if value < 0 else "0"
+
+
+def _value_colour(value: int) -> str:
+    return _VALUE_COLOURS[int(np.sign(value))]
+
+
+def _no_agent(state: GameState) -> int:  # pragma: no cover - never asked to move
+    raise AssertionError("the reader plays both sides; no agent is asked to move")
+
+
+class MoveValuesController(GameController):
+    """Tic-tac-toe with every legal move's value shown, with no browser.
+
+    ``values`` maps each legal action to its value for the player to move,
+    ``daopt.search.action_values`` (chapter 3's v(s) = max_a -v(s . a), per
+    move: +1 a forced win, 0 a draw, -1 a loss; with ``exact``, the exact
+    score). With ``agent`` None the reader plays both sides; otherwise the
+    reader plays ``human`` and ``agent`` replies. Clicks on a taken cell,
+    outside the board or after the game is over change nothing and say why.
+    """
+
+    def __init__(
+        self,
+        start: TicTacToe | None = None,
+        agent: Agent | None = None,
+        *,
+        human: int = 0,
+        exact: bool = False,
+    ) -> None:
+        start = TicTacToe() if start is None else start
+        if not isinstance(start, TicTacToe):
+            raise TypeError(f"start must be a TicTacToe state (or None), got {start!r}")
+        if agent is not None and not callable(agent):
+            raise TypeError(
+                f"agent must be None or a callable agent(state) -> action, got {agent!r}"
+            )
+        if not isinstance(exact, bool):
+            raise TypeError(f"exact must be True or False, got {exact!r}")
+        self.exact = exact
+        self.both_sides = agent is None
+        super().__init__(start, _no_agent if agent is None else agent, human=human)
+
+    @property
+    def human_to_move(self) -> bool:
+        if self.both_sides:
+            return not self.over
+        return super().human_to_move
+
+    @property
+    def agent_to_move(self) -> bool:
+        if self.both_sides:
+            return False
+        return super().agent_to_move
+
+    @property
+    def values(self) -> dict[int, int]:
+        """{legal action: its value for the player to move}; empty once the game is over."""
+        if self.over:
+            return {}
+        return action_values(self.state, exact=self.exact)
+
+    def _turn_message(self) -> str:
+        if self.over:
+            return self._result()
+        mark = self._mark(self.state.to_play)
+        if self.both_sides:
+            return f"{mark} to move: each free cell shows its value for {mark}."
+        if self.human_to_move:
+            return f"Your move: you play {mark}; each free cell shows its value for you."
+        return super()._turn_message()
+
+    def _result(self) -> str:
+        if not self.both_sides:
+            return super()._result()
+        winner = self.state.winner
+        return "A draw." if winner is None else f"{self._mark(winner)} wins."
+
+
+class MoveValuesWidget(GameWidget):
+    """The widget ``move_values`` returns: the play widget whose free cells
+    show their values (``action_buttons[a].description``) and a key to them."""
+
+    def __init__(self, controller: MoveValuesController) -> None:
+        if not isinstance(controller, MoveValuesController):
+            raise TypeError(f"controller must be a MoveValuesController, got {controller!r}")
+        self.key = widgets.HTML()
+        super().__init__(controller)
+        if controller.both_sides:
+            self.side.layout.display = "none"  # there is no agent to give the other side
+        self.children = [*self.children[:2], self.key, *self.children[2:]]
+        self.add_class("daopt-values")
+
+    def _refresh(self, message: str | None = None) -> None:
+        super()._refresh(message)
+        controller = self.controller
+        assert isinstance(controller, MoveValuesController)
+        values = controller.values if controller.human_to_move else {}
+        for action, value in values.items():
+            button = self.action_buttons[action]
+            button.description = format_value(value)
+            button.style.button_color = _value_colour(value)
+            button.style.font_size = "22px"
+        if values:
+            mark = PLAYER_MARKS[controller.state.to_play]
+            unit = "exact score" if controller.exact else "value"
+            self.key.value = (
+                f"<small>The {unit} of each move for {mark} with best play by both sides: "
+                "+ a forced win, 0 a draw, − a loss.</small>"
+            )
+        else:
+            self.key.value = ""
+
+
+def move_values(
+    start: TicTacToe | None = None,
+    agent: Agent | None = None,
+    *,
+    human: int = 0,
+    exact: bool = False,
+) -> MoveValuesWidget:
+    """A clickable tic-tac-toe board whose free cells show their exact values
+    (see ``MoveValuesController``); ``agent``, if given, answers every move."""
+    return MoveValuesWidget(MoveValuesController(start, agent, human=human, exact=exact))
+
+
+def values_figure(
+    state: TicTacToe, values: Mapping[int, int], *, title: str | None = None
+) -> Figure:
+    """A static figure of ``state`` with each free cell's value (``values``, as
+    ``MoveValuesController.values``) in it, coloured as the widget colours it;
+    the cell's number moves to its corner."""
+    if not isinstance(state, TicTacToe):
+        raise TypeError(f"state must be a TicTacToe state, got {state!r}")
+    if not isinstance(values, Mapping):
+        raise TypeError(f"values must map legal actions to values, got {values!r}")
+    legal = state.legal_actions()
+    for action, value in values.items():
+        if action not in legal:
+            raise ValueError(f"values holds action {action!r}, not a legal move in {state!r}")
+        format_value(value)  # an int, or a TypeError naming it
+    fig = board_figure(state, title=title)
+    ax = fig.axes[0]
+    for text in ax.texts:  # the free cells' numbers, written at the cells' centres
+        cell = int(text.get_text())
+        if cell in values:
+            x, y = text.get_position()
+            text.set_position((x - 0.33, y + 0.33))
+            text.set_fontsize(8)
+    for action, value in values.items():
+        row, col = divmod(action, 3)
+        ax.text(
+            col + 0.5,
+            2.5 - row,
+            format_value(value),
+            ha="center",
+            va="center",
+            fontsize=16,
+            fontweight="bold",
+            color="white",
+            bbox=dict(boxstyle="round,pad=0.3", facecolor=_value_colour(value), edgecolor="none"),
+        )
+    return fig
+
+
+__all__ += [
+    "MoveValuesController",
+    "MoveValuesWidget",
+    "format_value",
+    "move_values",
+    "values_figure",
+]
