@@ -32,6 +32,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
+from tqdm import tqdm  # noqa: E402
 
 from daopt import hybrid, selfplay  # noqa: E402
 from daopt.games import ConnectFour  # noqa: E402
@@ -41,7 +42,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_OUTPUT = RESULTS / "hybrid_exit.json"
 DEFAULT_WEIGHTS = hybrid.WEIGHTS / "hybrid_exit.npz"
 POSITIONS = RESULTS / "hybrid_positions.npz"
-HIDDEN = (128, 128)
+HIDDEN = (256, 256)  # the cloned network's size
 
 
 def test_set(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -83,12 +84,14 @@ def main(argv: list[str] | None = None) -> None:
     began = time.perf_counter()
     net = hybrid.new_network(np.random.default_rng(args.seed), HIDDEN)
     rates: list[float] = []
+    bar = tqdm(total=args.rounds, desc="expert iteration", unit="round")
 
     def evaluate(net: MLP) -> float | None:
+        bar.update(1)
         if test is None:
             return None
         rates.append(policy_rate(net, test))
-        print(f"round {len(rates)}: policy rate {rates[-1]:.3f}", flush=True)
+        bar.set_postfix(policy_rate=f"{rates[-1]:.3f}")
         return rates[-1]
 
     log = selfplay.expert_iteration(
@@ -102,6 +105,7 @@ def main(argv: list[str] | None = None) -> None:
         workers=args.workers,
         evaluate=evaluate,
     )
+    bar.close()
     seconds = time.perf_counter() - began
     args.weights.parent.mkdir(parents=True, exist_ok=True)
     net.save(args.weights)

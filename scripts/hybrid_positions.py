@@ -3,7 +3,8 @@ training set for behaviour cloning, every position labelled by the exact solver.
 
 Reproduce the saved result from the repository root with
 
-    OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_positions.py --workers 2 --train-games 1000
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_positions.py \
+        --workers 2 --train-games 1000
 
 (507 s measured on 2 cores shared with other work, 208 s of them for the test
 set; the solver's labels are the cost). For a quick check,
