@@ -3,10 +3,11 @@ from self-play with PUCT, without any solver label.
 
 Reproduce the saved result from the repository root with
 
-    OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_exit.py --workers 2
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_exit.py
 
-(726 s measured on 2 cores shared with other work; rounds took
-12-66 s each as the load varied). For a quick check,
+(221 s measured on 2 cores shared with other work, with the default two worker
+processes for self-play; rounds took 5-19 s each as the games grew longer and
+the load varied). For a quick check,
 ``--rounds 1 --games 2 --simulations 4 --output /tmp/exit.json --weights /tmp/exit.npz``.
 
 Each round plays ``--games`` self-play games, PUCT with ``--simulations``
@@ -65,13 +66,13 @@ def policy_rate(net: MLP, test: tuple[np.ndarray, np.ndarray, np.ndarray]) -> fl
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=24)
-    parser.add_argument("--games", type=int, default=36, help="self-play games per round")
-    parser.add_argument("--simulations", type=int, default=32, help="PUCT simulations a move")
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--games", type=int, default=24, help="self-play games per round")
+    parser.add_argument("--simulations", type=int, default=16, help="PUCT simulations a move")
     parser.add_argument("--epochs", type=int, default=4)
-    parser.add_argument("--window", type=int, default=4, help="rounds of games trained on")
+    parser.add_argument("--window", type=int, default=8, help="rounds of games trained on")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--positions", type=Path, default=POSITIONS)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
