@@ -5,7 +5,8 @@ Reproduce the saved result from the repository root with
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_train.py
 
-(509 s measured on 2 busy shared cores, for three networks; needs
+(246 s measured on 2 busy shared cores, for three networks and the gate's
+search on the validation positions; needs
 ``scripts/hybrid_positions.py`` first). For a
 quick check, ``--epochs 2 --output /tmp/train.json --weights-dir /tmp/weights``.
 
@@ -164,22 +165,32 @@ def confidence_logits(net: MLP, d: dict[str, np.ndarray]) -> tuple[np.ndarray, n
     return out[rows, hybrid.COLS + 1 + s["move"]], s["correct"]
 
 
-def platt(z: np.ndarray, correct: np.ndarray, steps: int = 500) -> tuple[float, float]:
+def platt(z: np.ndarray, correct: np.ndarray, steps: int = 100) -> tuple[float, float]:
     """Platt scaling: (a, b) minimising the log loss of sigmoid(a z + b) against
-    ``correct``, by Newton's method on the two parameters."""
-    a, b, y = 1.0, 0.0, correct.astype(float)
+    ``correct``, by Newton's method with a backtracking line search (a plain Newton
+    step overshoots when the raw logits are large)."""
+    y = correct.astype(float)
     if y.min() == y.max():  # nothing to separate: leave the logits alone
-        return a, b
+        return 1.0, 0.0
+
+    def loss(theta: np.ndarray) -> float:
+        u = theta[0] * z + theta[1]
+        return float(np.sum(np.logaddexp(0.0, u) - y * u))  # -log-likelihood
+
+    theta = np.array([1.0, 0.0])
     for _ in range(steps):
-        p = 0.5 * (1 + np.tanh(0.5 * (a * z + b)))
+        p = 0.5 * (1 + np.tanh(0.5 * (theta[0] * z + theta[1])))
         g = np.array([np.sum((p - y) * z), np.sum(p - y)])
-        w = p * (1 - p) + 1e-9
+        w = p * (1 - p)
         h = np.array([[np.sum(w * z * z), np.sum(w * z)], [np.sum(w * z), np.sum(w)]])
         step = np.linalg.solve(h + 1e-6 * np.eye(2), g)
-        a, b = a - step[0], b - step[1]
-        if np.abs(step).max() < 1e-10:
+        t, now = 1.0, loss(theta)
+        while loss(theta - t * step) > now - 1e-4 * t * float(g @ step) and t > 1e-8:
+            t /= 2
+        theta = theta - t * step
+        if np.abs(t * step).max() < 1e-9:
             break
-    return float(a), float(b)
+    return float(theta[0]), float(theta[1])
 
 
 def calibrate(net: MLP, a: float, b: float) -> None:
