@@ -5,7 +5,8 @@ Reproduce the saved result from the repository root with
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_eval.py
 
-(856 s measured on 2 busy shared cores; needs ``hybrid_positions.py``,
+(517 s measured on 2 busy shared cores with the default two worker processes;
+needs ``hybrid_positions.py``,
 ``hybrid_train.py`` and ``hybrid_exit.py`` first). For a quick check,
 ``--positions-limit 20 --uct-positions 4 --solver-positions 2 --match-games 2
 --solver-games 1 --output /tmp/eval``.
@@ -17,7 +18,9 @@ budgets, ``MCTS.anytime``); the shipped gated agent itself; random play (its
 expected rate). Rollout UCT at 16 to 16,384 simulations runs on the first
 ``--uct-positions`` positions only, and the exact solver (a cold table for every
 position) on the first ``--solver-positions``: both are too slow for all of them.
-Moves are judged by the solver's labels saved with the positions.
+Moves are judged by the solver's labels saved with the positions. The searches
+and matches run in a pool of ``--workers`` processes; every search is seeded by
+its position's index, so the records do not depend on the number of workers.
 """
 
 from __future__ import annotations
