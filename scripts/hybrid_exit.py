@@ -3,10 +3,11 @@ from self-play with PUCT, without any solver label.
 
 Reproduce the saved result from the repository root with
 
-    OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_exit.py --workers 2
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_exit.py
 
-(726 s measured on 2 cores shared with other work; rounds took
-12-66 s each as the load varied). For a quick check,
+(221 s measured on 2 cores shared with other work, with the default two worker
+processes for self-play; rounds took 5-19 s each as the games grew longer and
+the load varied). For a quick check,
 ``--rounds 1 --games 2 --simulations 4 --output /tmp/exit.json --weights /tmp/exit.npz``.
 
 Each round plays ``--games`` self-play games, PUCT with ``--simulations``
@@ -32,6 +33,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
+from tqdm import tqdm  # noqa: E402
 
 from daopt import hybrid, selfplay  # noqa: E402
 from daopt.games import ConnectFour  # noqa: E402
@@ -41,7 +43,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_OUTPUT = RESULTS / "hybrid_exit.json"
 DEFAULT_WEIGHTS = hybrid.WEIGHTS / "hybrid_exit.npz"
 POSITIONS = RESULTS / "hybrid_positions.npz"
-HIDDEN = (128, 128)
+HIDDEN = (256, 256)  # the cloned network's size
 
 
 def test_set(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -64,13 +66,13 @@ def policy_rate(net: MLP, test: tuple[np.ndarray, np.ndarray, np.ndarray]) -> fl
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=24)
-    parser.add_argument("--games", type=int, default=36, help="self-play games per round")
-    parser.add_argument("--simulations", type=int, default=32, help="PUCT simulations a move")
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--games", type=int, default=24, help="self-play games per round")
+    parser.add_argument("--simulations", type=int, default=16, help="PUCT simulations a move")
     parser.add_argument("--epochs", type=int, default=4)
-    parser.add_argument("--window", type=int, default=4, help="rounds of games trained on")
+    parser.add_argument("--window", type=int, default=8, help="rounds of games trained on")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--positions", type=Path, default=POSITIONS)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
@@ -83,12 +85,14 @@ def main(argv: list[str] | None = None) -> None:
     began = time.perf_counter()
     net = hybrid.new_network(np.random.default_rng(args.seed), HIDDEN)
     rates: list[float] = []
+    bar = tqdm(total=args.rounds, desc="expert iteration", unit="round")
 
     def evaluate(net: MLP) -> float | None:
+        bar.update(1)
         if test is None:
             return None
         rates.append(policy_rate(net, test))
-        print(f"round {len(rates)}: policy rate {rates[-1]:.3f}", flush=True)
+        bar.set_postfix(policy_rate=f"{rates[-1]:.3f}")
         return rates[-1]
 
     log = selfplay.expert_iteration(
@@ -102,6 +106,7 @@ def main(argv: list[str] | None = None) -> None:
         workers=args.workers,
         evaluate=evaluate,
     )
+    bar.close()
     seconds = time.perf_counter() - began
     args.weights.parent.mkdir(parents=True, exist_ok=True)
     net.save(args.weights)

@@ -3,10 +3,11 @@ training set for behaviour cloning, every position labelled by the exact solver.
 
 Reproduce the saved result from the repository root with
 
-    OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_positions.py --workers 2
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_positions.py \
+        --workers 2 --train-games 1000
 
-(486 s measured on 2 cores shared with other work; the solver's
-labels are the cost). For a quick check,
+(507 s measured on 2 cores shared with other work, 208 s of them for the test
+set; the solver's labels are the cost). For a quick check,
 ``--test 20 --train-games 4 --output /tmp/positions.npz``.
 
 Games alternate between two kinds of play: uniformly random moves, and
@@ -36,6 +37,7 @@ from concurrent.futures import ProcessPoolExecutor  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
+from tqdm import tqdm  # noqa: E402
 
 from daopt import search  # noqa: E402
 from daopt.games import ConnectFour  # noqa: E402
@@ -96,47 +98,70 @@ def _games(start: int, count: int, seed: int) -> list[list[tuple[str, tuple[int,
     return [play_game(i, seed) for i in range(start, start + count)]
 
 
+def _blocks(
+    first: int,
+    games: int,
+    seed: int,
+    workers: int,
+    pool: ProcessPoolExecutor | None,
+    stop: int | None = None,
+):
+    """Games ``first``, ``first + 1``, ... (before ``stop``, or without end) in order,
+    played ``games`` at a time; contiguous games go to one worker, so that its label
+    cache helps."""
+    while stop is None or first < stop:
+        size = games if stop is None else min(games, stop - first)
+        per = max(1, size // (4 * workers)) if pool is not None else size
+        starts = list(range(first, first + size, per))
+        counts = [min(per, first + size - s) for s in starts]
+        if pool is None:
+            parts = [_games(s, c, seed) for s, c in zip(starts, counts, strict=True)]
+        else:
+            parts = list(pool.map(_games, starts, counts, [seed] * len(starts)))
+        for part in parts:
+            yield from part
+        first += size
+
+
 def generate(
     n_test: int, n_train_games: int, seed: int, workers: int
 ) -> tuple[dict[str, list], dict[str, float]]:
-    """Test and training positions; returns the columns of the saved arrays and counts."""
+    """Test and training positions; returns the columns of the saved arrays and counts.
+
+    Games are played in parallel blocks but read in order: the first ones fill the
+    test set, the next ``n_train_games`` give the training positions, exactly as if
+    they had been played one after the other."""
     began = time.perf_counter()
     columns: dict[str, list] = {"moves": [], "values": [], "split": [], "game": []}
     test_keys: set[int] = set()
-    index = 0
-    # Test games run one at a time until the test set is full (its size decides when).
-    while len(test_keys) < n_test:
-        for moves, values in play_game(index, seed):
-            state = ConnectFour.from_moves(moves, ROWS, COLS)
-            legal_values = [values[a] for a in state.legal_actions()]
-            key = state.key()
-            if key in test_keys or min(legal_values) == max(legal_values):
-                continue
-            test_keys.add(key)
-            columns["moves"].append(moves)
-            columns["values"].append(values)
-            columns["split"].append(0)
-            columns["game"].append(index)
-            if len(test_keys) == n_test:
-                break
-        index += 1
-        if index % 20 == 0:
-            print(f"test: {len(test_keys)}/{n_test} after {index} games", flush=True)
-    test_games = index
-    test_seconds = time.perf_counter() - began
-    chunks = [(test_games + i, 1) for i in range(n_train_games)]
-    if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            # Contiguous blocks per task, so that a worker's label cache helps.
-            size = max(1, len(chunks) // (4 * workers))
-            starts, counts_ = zip(*chunks, strict=True) if chunks else ((), ())
-            results = list(pool.map(_games, starts, counts_, [seed] * len(chunks), chunksize=size))
-    else:
-        results = [_games(start, count, seed) for start, count in chunks]
-    excluded = 0
-    for offset, games in enumerate(results):
-        for game in games:
-            for moves, values in game:
+    pool = ProcessPoolExecutor(workers) if workers > 1 else None
+    try:
+        games = _blocks(0, 8 * workers, seed, workers, pool)
+        index = 0
+        with tqdm(total=n_test, desc="test positions", unit="pos") as bar:
+            while len(test_keys) < n_test:
+                for moves, values in next(games):
+                    state = ConnectFour.from_moves(moves, ROWS, COLS)
+                    legal_values = [values[a] for a in state.legal_actions()]
+                    key = state.key()
+                    if key in test_keys or min(legal_values) == max(legal_values):
+                        continue
+                    test_keys.add(key)
+                    bar.update(1)
+                    columns["moves"].append(moves)
+                    columns["values"].append(values)
+                    columns["split"].append(0)
+                    columns["game"].append(index)
+                    if len(test_keys) == n_test:
+                        break
+                index += 1
+        test_games = index
+        test_seconds = time.perf_counter() - began
+        games.close()
+        excluded = 0
+        played = _blocks(test_games, 64 * workers, seed, workers, pool, test_games + n_train_games)
+        for offset in tqdm(range(n_train_games), desc="training games", unit="game"):
+            for moves, values in next(played):
                 state = ConnectFour.from_moves(moves, ROWS, COLS)
                 if state.key() in test_keys:
                     excluded += 1
@@ -145,8 +170,10 @@ def generate(
                 columns["values"].append(values)
                 columns["split"].append(1)
                 columns["game"].append(test_games + offset)
-        if (offset + 1) % 50 == 0:
-            print(f"train: {offset + 1}/{n_train_games} games", flush=True)
+        played.close()
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     counts = {
         "test_games": test_games,
         "train_games": n_train_games,
@@ -160,9 +187,11 @@ def generate(
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--test", type=int, default=1000, help="test positions")
-    parser.add_argument("--train-games", type=int, default=600, help="training games")
+    parser.add_argument("--train-games", type=int, default=1000, help="training games")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--workers", type=int, default=1, help="processes for training games")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="processes playing and labelling games"
+    )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
     if args.test < 1 or args.train_games < 0 or args.workers < 1:

@@ -5,18 +5,24 @@ Reproduce the saved result from the repository root with
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_train.py
 
-(509 s measured on 2 busy shared cores, for three networks; needs
+(246 s measured on 2 busy shared cores, for three networks and the gate's
+search on the validation positions; needs
 ``scripts/hybrid_positions.py`` first). For a
 quick check, ``--epochs 2 --output /tmp/train.json --weights-dir /tmp/weights``.
 
 The training positions of ``results/hybrid_positions.npz`` are split by game: the
-last ``VALIDATION`` share of the games is a validation set, which picks the epoch
-to keep and the gate's threshold; the test set is only scored, once, at the end.
-Every position is used with its mirror image. Targets: the policy is uniform over
-the solver's optimal moves, the value is the game value, and the confidence head
-predicts, move by move, whether the move is optimal. The gate's threshold is the
-smallest on a grid at which the policy's confident moves on the validation set
-are optimal at least ``TARGET_PRECISION`` of the time.
+last ``VALIDATION`` share of the games is a validation set (one position per
+symmetry class, informative, no class the training positions hold, as the test
+set is built), which picks the epoch to keep (early stopping, with a cosine
+learning-rate schedule), calibrates the confidence head and chooses the gate; the
+test set is only scored, once, at the end. Every position is used with its
+mirror image. Targets: the policy is uniform over the solver's optimal moves, the
+value is the game value, and the confidence head predicts, move by move, whether
+the move is optimal. The confidence of the policy's move is then Platt-scaled on
+the validation set (folded into the last layer's weights). The gate's search
+budget and threshold are the pair with the best validation rate among those that
+keep the mean cost within ``MAX_PASSES`` network passes a move and plan on less
+than ``MAX_PLANNED`` of the moves.
 
 The chapter-5-style baseline is a policy alone (one hidden layer of 64), cloned
 from the positions of the random games only, as chapter 5 cloned tic-tac-toe.
@@ -35,22 +41,29 @@ import platform  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
+from tqdm import tqdm  # noqa: E402
 
 from daopt import hybrid  # noqa: E402
 from daopt.cost import training_passes  # noqa: E402
 from daopt.games import ConnectFour  # noqa: E402
+from daopt.mcts import MCTS  # noqa: E402
 from daopt.nn import MLP, Adam  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 POSITIONS = RESULTS / "hybrid_positions.npz"
 DEFAULT_OUTPUT = RESULTS / "hybrid_train.json"
-HIDDEN, BASELINE_HIDDEN = (128, 128), (64,)
+HIDDEN, BASELINE_HIDDEN = (256, 256), (64,)
 VALIDATION = 0.15
-TARGET_PRECISION = 0.98
-THRESHOLDS = np.round(np.arange(0.30, 1.0, 0.01), 2)
-C_PUCT, GATE_SIMULATIONS, PUCT_SIMULATIONS = 1.5, 32, 64
+LEARNING_RATE, BATCH = 3e-3, 256  # cosine-annealed to 0 over the epochs
+C_PUCT, PUCT_SIMULATIONS = 1.5, 64
+# The gate: its search budget and threshold are chosen on the validation positions,
+# the best rate among the pairs that keep the mean cost within MAX_PASSES network
+# passes a move and plan (tactic or search) on less than MAX_PLANNED of the moves.
+GATE_BUDGETS = (4, 8, 16, 32, 64)
+MAX_PASSES, MAX_PLANNED = 10.0, 0.5
 
 
 def load(path: Path) -> dict[str, np.ndarray]:
@@ -67,6 +80,7 @@ def load(path: Path) -> dict[str, np.ndarray]:
         "game": data["game"],
         "informative": optimal.sum(axis=1) < legal.sum(axis=1),
         "key": np.array([s.key() for s in states], dtype=np.uint64),
+        "moves": data["moves"],
     }
 
 
@@ -99,14 +113,6 @@ def scores(net: MLP, d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     }
 
 
-def pick_threshold(confidence: np.ndarray, correct: np.ndarray) -> float:
-    for t in THRESHOLDS:
-        confident = confidence >= t
-        if confident.any() and correct[confident].mean() >= TARGET_PRECISION:
-            return float(t)
-    return 1.0
-
-
 def train_net(
     hidden: tuple[int, ...],
     train: dict[str, np.ndarray],
@@ -115,15 +121,19 @@ def train_net(
     seed: int,
     *,
     heads: bool,
+    label: str = "training",
 ) -> tuple[MLP, list[dict[str, float]], int]:
-    """Train, keeping the parameters of the epoch with the best validation rate."""
+    """Train with a cosine learning-rate schedule, keeping the parameters of the epoch
+    with the best validation rate (early stopping)."""
     net = hybrid.new_network(np.random.default_rng(seed), hidden)
     x, policy, value, legal, optimal = augmented(train)
-    optimiser = Adam(net.params, learning_rate=1e-3)
+    optimiser = Adam(net.params, learning_rate=LEARNING_RATE)
     rng = np.random.default_rng([seed, 1])
     curve, best, best_params = [], -1.0, None
     informative = valid["informative"]
-    for epoch in range(1, epochs + 1):
+    bar = tqdm(range(1, epochs + 1), desc=label, unit="epoch")
+    for epoch in bar:
+        optimiser.learning_rate = LEARNING_RATE * 0.5 * (1 + np.cos(np.pi * (epoch - 1) / epochs))
         hybrid.fit(
             net,
             x,
@@ -133,11 +143,13 @@ def train_net(
             optimal=optimal if heads else None,
             rng=rng,
             n_epochs=1,
+            batch_size=BATCH,
             value_weight=1.0 if heads else 0.0,
             optimiser=optimiser,
         )
         rate = float(scores(net, valid)["correct"][informative].mean())
         curve.append({"epoch": epoch, "validation_rate": rate})
+        bar.set_postfix(validation=f"{rate:.3f}")
         if rate > best:
             best, best_params = rate, [p.copy() for p in net.params]
     assert best_params is not None
@@ -145,9 +157,117 @@ def train_net(
     return net, curve, training_passes(x.shape[0] * epochs)
 
 
+def confidence_logits(net: MLP, d: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The confidence logit of the policy's move and whether that move is optimal."""
+    out = net.forward(d["x"])
+    s = scores(net, d)
+    rows = np.arange(len(s["move"]))
+    return out[rows, hybrid.COLS + 1 + s["move"]], s["correct"]
+
+
+def platt(z: np.ndarray, correct: np.ndarray, steps: int = 100) -> tuple[float, float]:
+    """Platt scaling: (a, b) minimising the log loss of sigmoid(a z + b) against
+    ``correct``, by Newton's method with a backtracking line search (a plain Newton
+    step overshoots when the raw logits are large)."""
+    y = correct.astype(float)
+    if y.min() == y.max():  # nothing to separate: leave the logits alone
+        return 1.0, 0.0
+
+    def loss(theta: np.ndarray) -> float:
+        u = theta[0] * z + theta[1]
+        return float(np.sum(np.logaddexp(0.0, u) - y * u))  # -log-likelihood
+
+    theta = np.array([1.0, 0.0])
+    for _ in range(steps):
+        p = 0.5 * (1 + np.tanh(0.5 * (theta[0] * z + theta[1])))
+        g = np.array([np.sum((p - y) * z), np.sum(p - y)])
+        w = p * (1 - p)
+        h = np.array([[np.sum(w * z * z), np.sum(w * z)], [np.sum(w * z), np.sum(w)]])
+        step = np.linalg.solve(h + 1e-6 * np.eye(2), g)
+        t, now = 1.0, loss(theta)
+        while loss(theta - t * step) > now - 1e-4 * t * float(g @ step) and t > 1e-8:
+            t /= 2
+        theta = theta - t * step
+        if np.abs(t * step).max() < 1e-9:
+            break
+    return float(theta[0]), float(theta[1])
+
+
+def calibrate(net: MLP, a: float, b: float) -> None:
+    """Rescale the confidence outputs in place: logit z becomes a z + b."""
+    w, bias = net.params[-2], net.params[-1]
+    w[:, hybrid.COLS + 1 :] *= a
+    bias[hybrid.COLS + 1 :] = a * bias[hybrid.COLS + 1 :] + b
+
+
+def ece(confidence: np.ndarray, correct: np.ndarray) -> float:
+    """Expected calibration error over ten equal bins."""
+    mean, accuracy, counts = hybrid.reliability(confidence, correct, 10)
+    return float(np.nansum(counts * np.abs(accuracy - mean)) / len(confidence))
+
+
+def gate_table(net: MLP, d: dict[str, np.ndarray], states: list[ConnectFour]) -> dict[str, Any]:
+    """Per position of ``d``: the tactical check, the policy and PUCT at each gate budget."""
+    s = scores(net, d)
+    rows = np.arange(len(states))
+    tactic = np.array([hybrid.tactical_move(st)[0] for st in states], dtype=object)
+    fired = np.array([t is not None for t in tactic])
+    tactic_ok = np.array(
+        [t is not None and d["optimal"][i, t] > 0 for i, t in enumerate(tactic)], dtype=bool
+    )
+    pv = hybrid.PolicyValueNet(net)
+    mcts = MCTS(1, np.random.default_rng(11), c_uct=C_PUCT, prior=pv.prior, evaluator=pv.value)
+    puct_ok = np.zeros((len(states), len(GATE_BUDGETS)), dtype=bool)
+    passes = np.zeros_like(puct_ok, dtype=float)
+    for i, st in enumerate(tqdm(states, desc="gate: PUCT on validation", unit="pos")):
+        for j, result in enumerate(mcts.anytime(st, GATE_BUDGETS)):
+            puct_ok[i, j] = d["optimal"][i, result.best_action] > 0
+            passes[i, j] = result.prior_calls
+    return {
+        "fired": fired,
+        "tactic_ok": tactic_ok,
+        "policy_ok": s["correct"][rows],
+        "confidence": s["confidence"][rows],
+        "puct_ok": puct_ok,
+        "puct_passes": passes,
+    }
+
+
+def choose_gate(table: dict[str, Any]) -> tuple[dict[str, float], list[dict[str, float]]]:
+    """The (budget, threshold) with the best rate under the cost and planning limits."""
+    fired, conf = table["fired"], table["confidence"]
+    candidates = np.unique(np.concatenate([[0.0], conf[~fired], [1.0 + 1e-9]]))
+    grid = []
+    for j, budget in enumerate(GATE_BUDGETS):
+        for t in candidates:
+            search_ = ~fired & (conf < t)
+            ok = np.where(
+                fired,
+                table["tactic_ok"],
+                np.where(search_, table["puct_ok"][:, j], table["policy_ok"]),
+            )
+            passes = np.where(fired, 0.0, np.where(search_, table["puct_passes"][:, j], 1.0))
+            grid.append(
+                {
+                    "budget": int(budget),
+                    "threshold": float(min(t, 1.0)),
+                    "rate": float(ok.mean()),
+                    "passes": float(passes.mean()),
+                    "planned": float((fired | search_).mean()),
+                    "searched": float(search_.mean()),
+                }
+            )
+    allowed = [g for g in grid if g["passes"] <= MAX_PASSES and g["planned"] < MAX_PLANNED]
+    if not allowed:  # tactics alone plan on too many moves: plan as little as possible
+        allowed = [min(grid, key=lambda g: (g["planned"], g["passes"]))]
+    # Best rate; among ties the cheapest.
+    best = max(allowed, key=lambda g: (g["rate"], -g["passes"]))
+    return best, grid
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--epochs", type=int, default=60)
+    parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--positions", type=Path, default=POSITIONS)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
@@ -161,18 +281,32 @@ def main(argv: list[str] | None = None) -> None:
     cut = train_games[int(len(train_games) * (1 - VALIDATION))]
     train = subset(data, (data["split"] == 1) & (data["game"] < cut))
     valid = subset(data, (data["split"] == 1) & (data["game"] >= cut))
-    # Judged like the test set: one position per symmetry class, informative only.
+    # Built like the test set: one position per symmetry class, informative only,
+    # and no class that the training positions hold.
     _, first = np.unique(valid["key"], return_index=True)
-    valid = subset(valid, np.isin(np.arange(len(valid["key"])), first) & valid["informative"])
+    unseen = ~np.isin(valid["key"], train["key"])
+    keep = np.isin(np.arange(len(valid["key"])), first) & valid["informative"] & unseen
+    valid = subset(valid, keep)
+    if len(valid["x"]) < 2:
+        parser.error("too few validation positions: use more training games")
     test = subset(data, data["split"] == 0)
 
     start = time.perf_counter()
-    net, curve, passes = train_net(HIDDEN, train, valid, args.epochs, args.seed, heads=True)
-    bc_seconds = time.perf_counter() - start
-    v = scores(net, valid)
-    threshold = pick_threshold(
-        v["confidence"][valid["informative"]], v["correct"][valid["informative"]]
+    net, curve, passes = train_net(
+        HIDDEN, train, valid, args.epochs, args.seed, heads=True, label="cloning"
     )
+    bc_seconds = time.perf_counter() - start
+    # Calibrate the confidence head on the validation positions (Platt scaling of
+    # the policy's move's logit), folded into the last layer's weights.
+    z, v_correct = confidence_logits(net, valid)
+    raw_ece = ece(scores(net, valid)["confidence"], v_correct)
+    raw_test_ece = ece(scores(net, test)["confidence"], scores(net, test)["correct"])
+    a, b_shift = platt(z, v_correct)
+    calibrate(net, a, b_shift)
+    v = scores(net, valid)
+    valid_states = [ConnectFour.from_moves(str(m), 5, 5) for m in valid["moves"]]
+    table = gate_table(net, valid, valid_states)
+    gate, grid = choose_gate(table)
     t = scores(net, test)
 
     # The same network without the two threat planes (zeroed): what they are worth.
@@ -182,14 +316,26 @@ def main(argv: list[str] | None = None) -> None:
         return {**d, "x": x}
 
     plain, _, _ = train_net(
-        HIDDEN, no_threats(train), no_threats(valid), args.epochs, args.seed, heads=True
+        HIDDEN,
+        no_threats(train),
+        no_threats(valid),
+        args.epochs,
+        args.seed,
+        heads=True,
+        label="without threat planes",
     )
     plain_rate = float(scores(plain, no_threats(test))["correct"].mean())
 
     random_games = train["game"] % 2 == 0
     start = time.perf_counter()
     baseline, baseline_curve, baseline_passes = train_net(
-        BASELINE_HIDDEN, subset(train, random_games), valid, args.epochs, args.seed, heads=False
+        BASELINE_HIDDEN,
+        subset(train, random_games),
+        valid,
+        args.epochs,
+        args.seed,
+        heads=False,
+        label="chapter-5-style policy",
     )
     baseline_seconds = time.perf_counter() - start
     b = scores(baseline, test)
@@ -198,9 +344,9 @@ def main(argv: list[str] | None = None) -> None:
     net.save(args.weights_dir / "hybrid_bc.npz")
     baseline.save(args.weights_dir / "hybrid_ch5.npz")
     settings = {
-        "threshold": threshold,
+        "threshold": gate["threshold"],
         "c_puct": C_PUCT,
-        "gate_simulations": GATE_SIMULATIONS,
+        "gate_simulations": gate["budget"],
         "puct_simulations": PUCT_SIMULATIONS,
     }
     (args.weights_dir / "hybrid.json").write_text(json.dumps(settings, indent=1) + "\n")
@@ -215,7 +361,11 @@ def main(argv: list[str] | None = None) -> None:
             "baseline_hidden": list(BASELINE_HIDDEN),
             "epochs": args.epochs,
             "validation_share": VALIDATION,
-            "target_precision": TARGET_PRECISION,
+            "learning_rate": LEARNING_RATE,
+            "batch_size": BATCH,
+            "gate_budgets": list(GATE_BUDGETS),
+            "max_passes": MAX_PASSES,
+            "max_planned": MAX_PLANNED,
             "seed": args.seed,
         },
         "sizes": {
@@ -232,6 +382,14 @@ def main(argv: list[str] | None = None) -> None:
             "test_rate": float(t["correct"].mean()),
             "validation_rate": float(v["correct"][valid["informative"]].mean()),
         },
+        "calibration": {
+            "platt_a": a,
+            "platt_b": b_shift,
+            "validation_ece_raw": raw_ece,
+            "validation_ece": ece(v["confidence"], v["correct"]),
+            "test_ece_raw": raw_test_ece,
+        },
+        "gate": {"chosen": gate, "grid": grid},
         "without_threat_planes_rate": plain_rate,
         "baseline": {
             "curve": baseline_curve,
@@ -248,7 +406,7 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"bc test {result['bc']['test_rate']:.3f}, baseline {result['baseline']['test_rate']:.3f}"
     )
-    print(f"threshold {threshold}; saved {args.output} in {result['seconds']} s")
+    print(f"gate {gate}; saved {args.output} in {result['seconds']} s")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from conftest import RESULTS, run_script
 
+from daopt import hybrid
+
 
 @pytest.fixture(scope="module")
 def small_positions(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -54,6 +56,23 @@ def test_train_and_exit_and_eval_run_small(small_positions: Path, tmp_path: Path
     full = json.loads((RESULTS / "hybrid_train.json").read_text())
     assert set(train) == set(full) and set(train["bc"]) == set(full["bc"])
     assert len(train["bc"]["curve"]) == 2 and 0 <= train["bc"]["test_rate"] <= 1
+    assert set(train["calibration"]) == set(full["calibration"])
+    # The gate was chosen within the limits, and it is the one the weights ship with.
+    for run, folder in ((train, weights), (full, hybrid.WEIGHTS)):
+        chosen, limits = run["gate"]["chosen"], run["settings"]
+        assert run["gate"]["grid"] and chosen in run["gate"]["grid"]
+        within = [
+            g
+            for g in run["gate"]["grid"]
+            if g["passes"] <= limits["max_passes"] and g["planned"] < limits["max_planned"]
+        ]
+        if within:
+            assert chosen in within and chosen["rate"] == max(g["rate"] for g in within)
+        shipped = json.loads((folder / "hybrid.json").read_text())
+        assert shipped["threshold"] == chosen["threshold"]
+        assert shipped["gate_simulations"] == chosen["budget"]
+    # Platt scaling did not make the saved run's validation calibration worse.
+    assert full["calibration"]["validation_ece"] <= full["calibration"]["validation_ece_raw"]
     result = run_script(
         "hybrid_exit.py",
         *("--rounds", "1", "--games", "2", "--simulations", "4"),
