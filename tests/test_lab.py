@@ -283,8 +283,10 @@ def check_connect_four_widget(page: Page) -> None:
     def click_column(column: str) -> str:
         before = widget_status(page)
         buttons.filter(has_text=column).first.click()
+        # The widget first says the agent is thinking, then gives its answer.
         page.wait_for_function(
-            "([selector, before]) => document.querySelector(selector).textContent !== before",
+            "([selector, before]) => { const text = document.querySelector(selector).textContent;"
+            " return text !== before && !text.startsWith('The agent is thinking'); }",
             arg=[STATUS, before],
         )
         return widget_status(page)
