@@ -34,7 +34,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyBboxPatch, Patch
-from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from daopt import plots
 from daopt.cost import CostProfile, DecisionCost, TrainingWork, break_even, cost_profile
@@ -1152,6 +1152,7 @@ def gated_figure(controller: GatedController) -> Figure:
         title="what each of the agent's moves cost",
     )
     cost_ax.title.set_fontsize(10)
+    cost_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if controller.log:
         cost_ax.set_ylim(0, 1.35 * max(m.cost.position_evaluations() for m in controller.log))
     cost_ax.text(0.0, -0.25, controller.summary(), transform=cost_ax.transAxes, fontsize=8,
