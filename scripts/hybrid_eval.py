@@ -7,7 +7,7 @@ Reproduce the saved result from the repository root with
 
 (517 s measured on 2 busy shared cores with the default two worker processes;
 needs ``hybrid_positions.py``,
-``hybrid_train.py`` and ``hybrid_exit.py`` first). For a quick check,
+``hybrid_train.py``, ``hybrid_gate.py`` and ``hybrid_exit.py`` first). For a quick check,
 ``--positions-limit 20 --uct-positions 4 --solver-positions 2 --match-games 2
 --solver-games 1 --output /tmp/eval``.
 
@@ -158,17 +158,30 @@ def puct_sweep(
     return {"correct": correct, "passes": passes, "seconds": seconds}
 
 
+def gated_agent(
+    net: hybrid.PolicyValueNet, settings: dict, rng: np.random.Generator
+) -> hybrid.GatedAgent:
+    """The gated agent of the settings ``hybrid.json`` holds (its signal, if any)."""
+    signal = settings.get("gate_signal")
+    return hybrid.GatedAgent(
+        net,
+        settings["threshold"],
+        settings["gate_simulations"],
+        rng,
+        settings["c_puct"],
+        signal=None if signal is None else hybrid.GateSignal.from_dict(signal),
+    )
+
+
 def evaluate_gated(
     weights_dir: Path, settings: dict, moves: list[str], values: np.ndarray
 ) -> dict[str, np.ndarray]:
     """The shipped gated agent itself, one decision per position."""
     _, _, optimal, _ = hybrid.bc_targets(values)
-    agent = hybrid.GatedAgent(
+    agent = gated_agent(
         hybrid.PolicyValueNet(MLP.load(weights_dir / "hybrid_bc.npz")),
-        settings["threshold"],
-        settings["gate_simulations"],
+        settings,
         np.random.default_rng(2),
-        settings["c_puct"],
     )
     gated: dict[str, list] = {k: [] for k in ("move", "mode", "passes", "positions", "seconds")}
     for s in _states(moves):
@@ -295,9 +308,7 @@ def make_agent(spec: tuple, weights_dir: Path, settings: dict, seed: int):
     rng = np.random.default_rng(seed)
     if kind == "puct":
         return hybrid.PUCTAgent(net, spec[1], rng, settings["c_puct"])
-    return hybrid.GatedAgent(
-        net, settings["threshold"], settings["gate_simulations"], rng, settings["c_puct"]
-    )
+    return gated_agent(net, settings, rng)
 
 
 def run_match(weights_dir: Path, settings: dict, opponent: tuple, games: int, seed: int) -> dict:

@@ -22,7 +22,9 @@ the move is optimal. The confidence of the policy's move is then Platt-scaled on
 the validation set (folded into the last layer's weights). The gate's search
 budget and threshold are the pair with the best validation rate among those that
 keep the mean cost within ``MAX_PASSES`` network passes a move and plan on less
-than ``MAX_PLANNED`` of the moves.
+than ``MAX_PLANNED`` of the moves (``choose_gate``). Run ``scripts/hybrid_gate.py``
+next: it fits the gate's signal on the same validation positions and, if that
+signal ranks better than the head, re-chooses the gate with it in ``hybrid.json``.
 
 The chapter-5-style baseline is a policy alone (one hidden layer of 64), cloned
 from the positions of the random games only, as chapter 5 cloned tic-tac-toe.
@@ -86,6 +88,22 @@ def load(path: Path) -> dict[str, np.ndarray]:
 
 def subset(data: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, np.ndarray]:
     return {k: v[rows] for k, v in data.items()}
+
+
+def split(
+    data: dict[str, np.ndarray],
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Training, validation and test positions. The last ``VALIDATION`` share of the
+    training games is the validation set, built like the test set: one position per
+    symmetry class, informative only, and no class the training positions hold."""
+    train_games = np.unique(data["game"][data["split"] == 1])
+    cut = train_games[int(len(train_games) * (1 - VALIDATION))]
+    train = subset(data, (data["split"] == 1) & (data["game"] < cut))
+    valid = subset(data, (data["split"] == 1) & (data["game"] >= cut))
+    _, first = np.unique(valid["key"], return_index=True)
+    unseen = ~np.isin(valid["key"], train["key"])
+    keep = np.isin(np.arange(len(valid["key"])), first) & valid["informative"] & unseen
+    return train, subset(valid, keep), subset(data, data["split"] == 0)
 
 
 def augmented(d: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
@@ -276,20 +294,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.epochs < 1:
         parser.error("--epochs must be positive")
     began = time.perf_counter()
-    data = load(args.positions)
-    train_games = np.unique(data["game"][data["split"] == 1])
-    cut = train_games[int(len(train_games) * (1 - VALIDATION))]
-    train = subset(data, (data["split"] == 1) & (data["game"] < cut))
-    valid = subset(data, (data["split"] == 1) & (data["game"] >= cut))
-    # Built like the test set: one position per symmetry class, informative only,
-    # and no class that the training positions hold.
-    _, first = np.unique(valid["key"], return_index=True)
-    unseen = ~np.isin(valid["key"], train["key"])
-    keep = np.isin(np.arange(len(valid["key"])), first) & valid["informative"] & unseen
-    valid = subset(valid, keep)
+    train, valid, test = split(load(args.positions))
     if len(valid["x"]) < 2:
         parser.error("too few validation positions: use more training games")
-    test = subset(data, data["split"] == 0)
 
     start = time.perf_counter()
     net, curve, passes = train_net(

@@ -62,3 +62,14 @@ def test_hybrid_key_results(chapter: ExecutedChapter) -> None:
     assert g["wrong_policy"] + g["wrong_search"] + g["wrong_tactic"] == g["gated_wrong"]
     assert g["wrong_tactic"] == 0
     assert g["gated_wrong"] == pytest.approx(g["n_test"] * (1 - g["gated_rate"] / 100), abs=0.5)
+    # The gate's signal: chosen by cross-validation on validation positions, and the
+    # verdict words follow the numbers.
+    shipped = g["cv_auc_signal"] > g["cv_auc_head"]
+    assert g["signal_vs_head_word"] == ("better" if shipped else "no better")
+    assert g["signal_shipped_word"] == ("ships" if shipped else "does not ship")
+    assert g["gate_reads"] == ("the learned gate signal" if shipped else "the head")
+    assert g["test_signal_word"] == (
+        "better" if g["auc_signal"] > g["auc_confidence"] else "no better"
+    )
+    assert 0.5 < g["auc_gate"] <= 1 and 0 <= g["ece_signal"] < 0.5
+    assert 0 <= g["signal_fold_wins"] <= 100

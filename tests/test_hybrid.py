@@ -3,6 +3,8 @@ agents' choices and costs, the shipped agents, and clear errors for bad input.""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -248,3 +250,104 @@ def test_gate_report_and_reliability() -> None:
         hybrid.gate_report(np.array([1, 0]), wrong[:2])
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         hybrid.reliability(np.array([1.5]), np.array([True]))
+
+
+def test_gate_features_read_the_heads() -> None:
+    # Two positions, five columns; the second has only columns 0 and 3 legal.
+    raw = np.array(
+        [
+            [2.0, 1.0, 0.0, 0.0, -1.0, 0.3, 0.5, -2.0, 1.0, 0.0, 0.0],
+            [0.0, 5.0, 0.0, 1.0, 5.0, -0.8, 0.0, 0.0, 0.0, 3.0, 0.0],
+        ]
+    )
+    legal = np.array([[True] * 5, [True, False, False, True, False]])
+    out = hybrid.heads(raw, legal)
+    f = hybrid.gate_features(out)
+    assert f.shape == (2, len(hybrid.GATE_FEATURES))
+    p = out.policy
+    assert f[0, 0] == 0.5 and f[1, 0] == 3.0  # the chosen move's confidence logit
+    assert f[0, 1] == pytest.approx(np.log(p[0].max()))
+    assert f[1, 2] == pytest.approx(p[1, 3] - p[1, 0])
+    assert f[0, 3] == pytest.approx(-np.sum(p[0] * np.log(p[0])))
+    assert f[1, 4] == pytest.approx(np.tanh(0.8))
+    assert list(f[:, 5]) == [5.0, 2.0]
+    with pytest.raises(ValueError, match="raw"):
+        hybrid.gate_features(hybrid.NetOutput(out.policy, out.value, out.confidence))
+    with pytest.raises(TypeError, match="NetOutput"):
+        hybrid.gate_features(raw)
+
+
+def test_auc_counts_pairs_and_ties() -> None:
+    positive = np.array([True, False, True, False])
+    assert hybrid.auc(np.array([4.0, 1.0, 3.0, 2.0]), positive) == 1.0
+    assert hybrid.auc(np.array([1.0, 4.0, 2.0, 3.0]), positive) == 0.0
+    assert hybrid.auc(np.ones(4), positive) == 0.5
+    # By pairs: 3 of the 4 (positive, negative) pairs are ordered right.
+    assert hybrid.auc(np.array([4.0, 3.5, 3.0, 1.0]), positive) == 0.75
+    with pytest.raises(ValueError, match="both"):
+        hybrid.auc(np.ones(3), np.ones(3, dtype=bool))
+
+
+@given(st.integers(0, 10_000))
+@settings(max_examples=20, deadline=None)
+def test_auc_matches_counting_pairs(seed: int) -> None:
+    rng = RNG(seed)
+    score = rng.integers(0, 4, 30).astype(float)
+    positive = rng.random(30) < 0.5
+    positive[:2] = (True, False)
+    pairs = [
+        1.0 if a > b else 0.5 if a == b else 0.0 for a in score[positive] for b in score[~positive]
+    ]
+    assert pairs and hybrid.auc(score, positive) == pytest.approx(np.mean(pairs))
+
+
+def test_gate_signal_fit_recovers_a_logistic_model() -> None:
+    rng = RNG(4)
+    x = rng.normal(size=(4000, len(hybrid.GATE_FEATURES)))
+    true = np.array([1.5, -1.0, 0.5, 0.0, 0.0, 2.0])
+    correct = rng.random(4000) < 1 / (1 + np.exp(-(x @ true + 0.5)))
+    signal = hybrid.fit_gate_signal(x, correct, l2=0.0)
+    assert np.allclose(signal.weights, true, atol=0.15) and abs(signal.bias - 0.5) < 0.15
+    # The maximum-likelihood fit is calibrated in the large: mean prediction = rate.
+    p = 1 / (1 + np.exp(-signal.logit(x)))
+    assert p.mean() == pytest.approx(correct.mean(), abs=1e-6)
+    # A penalty shrinks the weights.
+    shrunk = hybrid.fit_gate_signal(x, correct, l2=1e4)
+    assert np.abs(shrunk.weights).sum() < np.abs(signal.weights).sum()
+    assert hybrid.GateSignal.from_dict(signal.as_dict()) == signal
+    with pytest.raises(ValueError, match="both"):
+        hybrid.fit_gate_signal(x, np.ones(4000, dtype=bool))
+    with pytest.raises(ValueError, match="shape"):
+        hybrid.fit_gate_signal(x[:, :3], correct)
+    with pytest.raises(ValueError, match="weights"):
+        hybrid.GateSignal((1.0, 2.0), 0.0)
+    with pytest.raises(ValueError, match="features"):
+        hybrid.GateSignal.from_dict({**signal.as_dict(), "features": ["peak"] * 6})
+
+
+def test_gated_agent_reads_its_signal(net: hybrid.PolicyValueNet) -> None:
+    empty = ConnectFour(5, 5)
+    sure = hybrid.GateSignal((0.0,) * 6, 20.0)  # always about 1
+    unsure = hybrid.GateSignal((0.0,) * 6, -20.0)  # always about 0
+    a = hybrid.GatedAgent(net, 0.5, 4, RNG(0), signal=sure)
+    a(empty)
+    assert a.last_mode == "policy" and a.last_confidence > 0.99
+    b = hybrid.GatedAgent(net, 0.5, 4, RNG(0), signal=unsure)
+    b(empty)
+    assert b.last_mode == "search" and b.last_confidence < 0.01
+    out = net.one(empty)
+    assert b.last_confidence == pytest.approx(float(unsure(out)[0]))
+    with pytest.raises(TypeError, match="GateSignal"):
+        hybrid.GatedAgent(net, 0.5, 4, RNG(0), signal=0.5)
+
+
+def test_shipped_gate_reads_the_shipped_signal() -> None:
+    agent = hybrid.pretrained("gated")
+    shipped = json.loads((hybrid.WEIGHTS / "hybrid.json").read_text())
+    assert (agent.signal is None) == ("gate_signal" not in shipped)
+    if agent.signal is not None:
+        assert agent.signal.as_dict() == shipped["gate_signal"]
+        state = ConnectFour.from_moves("3322", 5, 5)
+        agent(state)
+        out = agent.net.one(state)
+        assert agent.last_confidence == pytest.approx(float(agent.signal(out)[0]))

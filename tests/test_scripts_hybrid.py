@@ -57,13 +57,31 @@ def test_train_and_exit_and_eval_run_small(small_positions: Path, tmp_path: Path
     assert set(train) == set(full) and set(train["bc"]) == set(full["bc"])
     assert len(train["bc"]["curve"]) == 2 and 0 <= train["bc"]["test_rate"] <= 1
     assert set(train["calibration"]) == set(full["calibration"])
+    # The gate's signal, fitted on the validation positions, then the gate chosen.
+    result = run_script(
+        "hybrid_gate.py",
+        *("--positions", str(small_positions), "--weights-dir", str(weights)),
+        *("--output", str(tmp_path / "gate.json")),
+    )
+    assert result.returncode == 0, result.stderr
+    gate = json.loads((tmp_path / "gate.json").read_text())
+    full_gate = json.loads((RESULTS / "hybrid_gate.json").read_text())
+    assert set(gate) == set(full_gate) and gate["validation_positions"] >= 2
+    # The saved run ships the signal only because it ranks better held out.
+    cv = full_gate["cross_validated_auc"]
+    assert full_gate["shipped"] == (cv["signal"] > cv["head"])
+    assert len(cv["folds"]["signal"]) == len(cv["folds"]["head"]) > 0
     # The gate was chosen within the limits, and it is the one the weights ship with.
-    for run, folder in ((train, weights), (full, hybrid.WEIGHTS)):
-        chosen, limits = run["gate"]["chosen"], run["settings"]
-        assert run["gate"]["grid"] and chosen in run["gate"]["grid"]
+    for run, chosen_by, folder in (
+        (train, gate, weights),
+        (full, full_gate, hybrid.WEIGHTS),
+    ):
+        chosen, limits = chosen_by["gate"]["chosen"], run["settings"]
+        grid = chosen_by["gate"]["grid"]
+        assert grid and chosen in grid
         within = [
             g
-            for g in run["gate"]["grid"]
+            for g in grid
             if g["passes"] <= limits["max_passes"] and g["planned"] < limits["max_planned"]
         ]
         if within:
@@ -71,6 +89,8 @@ def test_train_and_exit_and_eval_run_small(small_positions: Path, tmp_path: Path
         shipped = json.loads((folder / "hybrid.json").read_text())
         assert shipped["threshold"] == chosen["threshold"]
         assert shipped["gate_simulations"] == chosen["budget"]
+        signal = chosen_by["signal"] if chosen_by["shipped"] else None
+        assert shipped.get("gate_signal") == signal
     # Platt scaling did not make the saved run's validation calibration worse.
     assert full["calibration"]["validation_ece"] <= full["calibration"]["validation_ece_raw"]
     result = run_script(
@@ -109,6 +129,7 @@ def test_train_and_exit_and_eval_run_small(small_positions: Path, tmp_path: Path
         ("hybrid_positions.py", ("--test", "0")),
         ("hybrid_positions.py", ("--output", "/tmp/x.json")),
         ("hybrid_train.py", ("--epochs", "0")),
+        ("hybrid_gate.py", ("--weights-dir", "/nonexistent")),
         ("hybrid_exit.py", ("--rounds", "0")),
         ("hybrid_eval.py", ("--uct-positions", "-1")),
     ],

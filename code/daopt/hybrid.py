@@ -35,19 +35,24 @@ from daopt.search import winning_cells_function
 from daopt.validation import generator, positive_float, positive_int
 
 __all__ = [
+    "GATE_FEATURES",
     "KINDS",
     "PLANES",
     "WEIGHTS",
     "GateReport",
+    "GateSignal",
     "GatedAgent",
     "NetOutput",
     "PUCTAgent",
     "PolicyAgent",
     "PolicyValueNet",
+    "auc",
     "bc_targets",
     "check_state",
     "features",
     "fit",
+    "fit_gate_signal",
+    "gate_features",
     "gate_report",
     "heads",
     "mirror_features",
@@ -174,11 +179,13 @@ def new_network(
 @dataclass(frozen=True)
 class NetOutput:
     """The three heads on n positions: policy (n, cols) over legal moves, value (n,)
-    in [-1, 1] for the player to move, confidence (n, cols) in (0, 1)."""
+    in [-1, 1] for the player to move, confidence (n, cols) in (0, 1); ``raw`` keeps
+    the network's outputs (n, 2 * cols + 1) they were read from (None if not given)."""
 
     policy: np.ndarray
     value: np.ndarray
     confidence: np.ndarray
+    raw: np.ndarray | None = None
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -192,7 +199,9 @@ def heads(outputs: np.ndarray, legal: np.ndarray) -> NetOutput:
     logits = logits - logits.max(axis=1, keepdims=True)
     probs = np.exp(logits)
     probs /= probs.sum(axis=1, keepdims=True)
-    return NetOutput(probs, np.tanh(outputs[:, cols]), _sigmoid(outputs[:, cols + 1 :]))
+    return NetOutput(
+        probs, np.tanh(outputs[:, cols]), _sigmoid(outputs[:, cols + 1 :]), np.asarray(outputs)
+    )
 
 
 class PolicyValueNet:
@@ -312,6 +321,160 @@ def fit(
         batch_size=positive_int("batch_size", batch_size),
         rng=rng,
     )
+
+
+# --- the gate's signal -----------------------------------------------------------------
+
+GATE_FEATURES = (
+    "confidence logit",
+    "log peak",
+    "top-two gap",
+    "entropy",
+    "|value|",
+    "legal moves",
+)
+
+
+def gate_features(out: NetOutput) -> np.ndarray:
+    """Features (n, 6) of the network's heads on n positions, for the policy's move
+    (its most probable legal column, the first on ties), in ``GATE_FEATURES`` order:
+    the confidence head's logit for that move, log of the policy's peak probability,
+    the gap between its two largest probabilities (0 for a second if only one move
+    is legal), the policy's entropy in nats, |value|, and the number of legal moves."""
+    if not isinstance(out, NetOutput):
+        raise TypeError(f"out must be a daopt.hybrid.NetOutput, got {out!r}")
+    if out.raw is None:
+        raise ValueError("out has no raw outputs: build it with daopt.hybrid.heads")
+    policy = np.asarray(out.policy, dtype=float)
+    n, cols = policy.shape
+    move = policy.argmax(axis=1)
+    rows = np.arange(n)
+    ordered = np.sort(policy, axis=1)
+    peak, second = ordered[:, -1], ordered[:, -2] if cols > 1 else np.zeros(n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        plogp = np.where(policy > 0, policy * np.log(policy), 0.0)
+    return np.stack(
+        [
+            out.raw[rows, cols + 1 + move],
+            np.log(peak),
+            peak - second,
+            -plogp.sum(axis=1),
+            np.abs(out.value),
+            (policy > 0).sum(axis=1).astype(float),
+        ],
+        axis=1,
+    )
+
+
+@dataclass(frozen=True)
+class GateSignal:
+    """A logistic regression on ``gate_features``: sigmoid(weights . features + bias),
+    the probability that the policy's move is optimal (calibrated by the fit)."""
+
+    weights: tuple[float, ...]
+    bias: float
+
+    def __post_init__(self) -> None:
+        w = np.asarray(self.weights, dtype=float)
+        if w.shape != (len(GATE_FEATURES),) or not np.all(np.isfinite(w)):
+            raise ValueError(
+                f"weights must be {len(GATE_FEATURES)} finite numbers, one per feature "
+                f"{GATE_FEATURES}, got {self.weights!r}"
+            )
+        if not isinstance(self.bias, (int, float)) or not np.isfinite(self.bias):
+            raise ValueError(f"bias must be a finite number, got {self.bias!r}")
+
+    def logit(self, features: np.ndarray) -> np.ndarray:
+        """The logit (n,) for ``features`` (n, 6)."""
+        features = np.asarray(features, dtype=float)
+        if features.ndim != 2 or features.shape[1] != len(GATE_FEATURES):
+            raise ValueError(
+                f"features must have shape (n, {len(GATE_FEATURES)}), got {features.shape}"
+            )
+        total = np.full(features.shape[0], float(self.bias))
+        for j, w in enumerate(self.weights):  # in order, as the play page sums them
+            total = total + w * features[:, j]
+        return total
+
+    def __call__(self, out: NetOutput) -> np.ndarray:
+        """The probability (n,) that the policy's move is optimal, from the heads."""
+        return _sigmoid(self.logit(gate_features(out)))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The signal as JSON-ready data (the shipped settings keep it so)."""
+        return {"features": list(GATE_FEATURES), "weights": list(self.weights), "bias": self.bias}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GateSignal:
+        """The signal from ``as_dict``'s data."""
+        if not isinstance(data, dict) or set(data) != {"features", "weights", "bias"}:
+            raise ValueError(f"expected a dict with features, weights and bias, got {data!r}")
+        if tuple(data["features"]) != GATE_FEATURES:
+            raise ValueError(f"features must be {GATE_FEATURES}, got {data['features']!r}")
+        return cls(tuple(float(w) for w in data["weights"]), float(data["bias"]))
+
+
+def fit_gate_signal(
+    features: np.ndarray, correct: np.ndarray, l2: float = 1.0, steps: int = 100
+) -> GateSignal:
+    """Fit a ``GateSignal`` to ``features`` (n, 6) and ``correct`` (n,) bool (the
+    policy's move was optimal) by maximum likelihood with an ``l2`` penalty on the
+    standardised weights (not the bias), by Newton's method with a line search."""
+    features = np.asarray(features, dtype=float)
+    if features.ndim != 2 or features.shape[1] != len(GATE_FEATURES):
+        raise ValueError(
+            f"features must have shape (n, {len(GATE_FEATURES)}), got {features.shape}"
+        )
+    if not np.all(np.isfinite(features)):
+        raise ValueError("features must be finite")
+    correct = _flags("correct", correct, features.shape[0])
+    if correct.all() or not correct.any():
+        raise ValueError("correct must hold both right and wrong moves to fit a signal")
+    l2 = positive_float("l2", l2, allow_zero=True)
+    steps = positive_int("steps", steps)
+    mean, scale = features.mean(axis=0), features.std(axis=0)
+    scale = np.where(scale > 0, scale, 1.0)  # a constant feature keeps a zero weight
+    x = np.column_stack([(features - mean) / scale, np.ones(len(features))])
+    y = correct.astype(float)
+    penalty = np.full(x.shape[1], l2)
+    penalty[-1] = 0.0
+
+    def loss(theta: np.ndarray) -> float:
+        u = x @ theta
+        return float(np.sum(np.logaddexp(0.0, u) - y * u) + 0.5 * np.sum(penalty * theta**2))
+
+    theta = np.zeros(x.shape[1])
+    for _ in range(steps):
+        p = _sigmoid(x @ theta)
+        g = x.T @ (p - y) + penalty * theta
+        h = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty) + 1e-9 * np.eye(x.shape[1])
+        step = np.linalg.solve(h, g)
+        t, now = 1.0, loss(theta)
+        while loss(theta - t * step) > now - 1e-4 * t * float(g @ step) and t > 1e-8:
+            t /= 2
+        theta = theta - t * step
+        if np.abs(t * step).max() < 1e-10:
+            break
+    weights = theta[:-1] / scale
+    bias = float(theta[-1] - np.sum(weights * mean))
+    return GateSignal(tuple(float(w) for w in weights), bias)
+
+
+def auc(score: np.ndarray, positive: np.ndarray) -> float:
+    """Area under the ROC curve: the probability that a random positive of ``positive``
+    (n,) bool has a higher ``score`` (n,) than a random negative, ties counting half."""
+    score = np.asarray(score, dtype=float)
+    if score.ndim != 1 or score.size == 0 or not np.all(np.isfinite(score)):
+        raise ValueError(f"score must be a non-empty (n,) array of finite numbers, got {score!r}")
+    positive = _flags("positive", positive, score.size)
+    n_pos, n_neg = int(positive.sum()), int((~positive).sum())
+    if n_pos == 0 or n_neg == 0:
+        raise ValueError("positive must hold both positives and negatives")
+    _, inverse, counts = np.unique(score, return_inverse=True, return_counts=True)
+    # The average rank of each distinct score (1-based), shared by its ties.
+    ends = np.cumsum(counts)
+    ranks = (ends - (counts - 1) / 2.0)[inverse]
+    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
 # --- agents --------------------------------------------------------------------------------
@@ -436,11 +599,12 @@ class GatedAgent(_Agent):
 
     Each decision: (1) the tactical check (``tactical_move``), charged as search
     nodes, plays a forced win or block; (2) otherwise one network pass gives the
-    policy's move and the confidence head's probability that it is optimal; if
-    that is at least ``threshold`` the agent plays it; (3) otherwise it runs PUCT
-    with ``simulations`` simulations. ``last_mode`` is "tactic", "policy" or
-    "search"; ``last_planned`` is True unless the policy alone chose;
-    ``last_confidence`` is the confidence seen (None after a tactic).
+    policy's move and the probability that it is optimal, read by ``signal`` (a
+    ``GateSignal``) or, without one, by the confidence head; if that is at least
+    ``threshold`` the agent plays it; (3) otherwise it runs PUCT with
+    ``simulations`` simulations. ``last_mode`` is "tactic", "policy" or "search";
+    ``last_planned`` is True unless the policy alone chose; ``last_confidence`` is
+    the probability seen (None after a tactic).
     """
 
     kind = "gated"
@@ -453,8 +617,12 @@ class GatedAgent(_Agent):
         rng: np.random.Generator,
         c_puct: float = 1.5,
         tactics: bool = True,
+        signal: GateSignal | None = None,
     ) -> None:
         super().__init__(net)
+        if signal is not None and not isinstance(signal, GateSignal):
+            raise TypeError(f"signal must be a daopt.hybrid.GateSignal or None, got {signal!r}")
+        self.signal = signal
         threshold = positive_float("threshold", threshold, allow_zero=True)
         if threshold > 1:
             raise ValueError(f"threshold must be a probability in [0, 1], got {threshold!r}")
@@ -480,7 +648,9 @@ class GatedAgent(_Agent):
         before = self.net.passes
         out = self.net.one(state)  # kept: the search's root reuses this pass
         action = int(np.argmax(out.policy[0]))
-        self.last_confidence = float(out.confidence[0, action])
+        self.last_confidence = float(
+            out.confidence[0, action] if self.signal is None else self.signal(out)[0]
+        )
         if self.last_confidence >= self.threshold:
             self.last_mode, self.last_planned = "policy", False
             self.last_cost = DecisionCost(
@@ -505,7 +675,7 @@ class GatedAgent(_Agent):
     def __repr__(self) -> str:
         return (
             f"GatedAgent(threshold={self.threshold}, simulations={self.planner.simulations}, "
-            f"tactics={self.tactics})"
+            f"tactics={self.tactics}, signal={self.signal is not None})"
         )
 
 
@@ -584,7 +754,8 @@ def pretrained(kind: str, rng: np.random.Generator | None = None) -> _Agent:
     ``kind``: "policy" (behaviour-cloned policy, one pass a move), "exit" (the
     policy trained by expert iteration, no solver labels), "puct" (PUCT guided by
     the cloned network at the shipped budget), "gated" (the system 1 / system 2
-    agent). ``rng`` seeds the search's tie-breaking (default: seed 0).
+    agent, reading the shipped ``GateSignal`` when the settings hold one). ``rng``
+    seeds the search's tie-breaking (default: seed 0).
     """
     if not isinstance(kind, str):
         raise TypeError(f"kind must be one of {KINDS}, got {kind!r}")
@@ -598,6 +769,12 @@ def pretrained(kind: str, rng: np.random.Generator | None = None) -> _Agent:
         return PolicyAgent(net)
     if kind == "puct":
         return PUCTAgent(net, settings["puct_simulations"], rng, settings["c_puct"])
+    signal = settings.get("gate_signal")
     return GatedAgent(
-        net, settings["threshold"], settings["gate_simulations"], rng, settings["c_puct"]
+        net,
+        settings["threshold"],
+        settings["gate_simulations"],
+        rng,
+        settings["c_puct"],
+        signal=None if signal is None else GateSignal.from_dict(signal),
     )

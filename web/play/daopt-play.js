@@ -386,7 +386,7 @@
         const logits = Array.from(raw.slice(0, cols));
         const policy = maskedSoftmax(logits, game.legalActions(state));
         const confidence = Array.from(raw.slice(cols + 1), (z) => 0.5 * (1 + Math.tanh(0.5 * z)));
-        const out = { policy, value: Math.tanh(raw[cols]), confidence };
+        const out = { policy, value: Math.tanh(raw[cols]), confidence, raw };
         last = { state, out };
         return out;
       },
@@ -399,6 +399,36 @@
       },
     };
     return net;
+  }
+
+  /**
+   * daopt.hybrid.gate_features and GateSignal: the probability that the policy's
+   * move `action` is optimal, sigmoid(bias + sum of weight * feature) over the
+   * features in daopt.hybrid.GATE_FEATURES order, summed in that order.
+   */
+  function gateSignal(signal, out, action, cols) {
+    const p = out.policy;
+    let peak = -Infinity;
+    let second = -Infinity;
+    let entropy = 0;
+    let legal = 0;
+    for (let c = 0; c < cols; c += 1) {
+      if (p[c] > peak) {
+        second = peak;
+        peak = p[c];
+      } else if (p[c] > second) {
+        second = p[c];
+      }
+      if (p[c] > 0) {
+        entropy -= p[c] * Math.log(p[c]);
+        legal += 1;
+      }
+    }
+    if (cols < 2) second = 0;
+    const features = [out.raw[cols + 1 + action], Math.log(peak), peak - second, entropy, Math.abs(out.value), legal];
+    let total = signal.bias;
+    for (let j = 0; j < features.length; j += 1) total = total + signal.weights[j] * features[j];
+    return 0.5 * (1 + Math.tanh(0.5 * total));
   }
 
   /** daopt.hybrid.tactical_move: a winning column, else the one block, and columns tried. */
@@ -473,7 +503,8 @@
           const before = net.passes;
           const out = net.one(state);
           const action = net.best(state);
-          const confidence = out.confidence[action];
+          // The shipped gate reads its learned signal; without one, the confidence head.
+          const confidence = settings.gate_signal ? gateSignal(settings.gate_signal, out, action, game.numActions) : out.confidence[action];
           if (confidence >= settings.threshold) {
             return {
               action,
