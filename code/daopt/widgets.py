@@ -24,6 +24,7 @@ import html
 import io
 import itertools
 import math
+import textwrap
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -1155,8 +1156,9 @@ def gated_figure(controller: GatedController) -> Figure:
     cost_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if controller.log:
         cost_ax.set_ylim(0, 1.35 * max(m.cost.position_evaluations() for m in controller.log))
-    cost_ax.text(0.0, -0.25, controller.summary(), transform=cost_ax.transAxes, fontsize=8,
-                 va="top", wrap=True)  # fmt: skip
+    # Wrapped by hand: matplotlib's wrap=True lets the line run to the figure's edge.
+    cost_ax.text(0.0, -0.25, textwrap.fill(controller.summary(), 80), fontsize=8, va="top",
+                 transform=cost_ax.transAxes)  # fmt: skip
     return fig
 
 
