@@ -5,7 +5,7 @@ Reproduce the saved result from the repository root with
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_eval.py
 
-(517 s measured on 2 busy shared cores with the default two worker processes;
+(305 s measured on 2 cores with the default two worker processes;
 needs ``hybrid_positions.py``,
 ``hybrid_train.py``, ``hybrid_gate.py`` and ``hybrid_exit.py`` first). For a quick check,
 ``--positions-limit 20 --uct-positions 4 --solver-positions 2 --match-games 2
@@ -169,6 +169,7 @@ def gated_agent(
         settings["gate_simulations"],
         rng,
         settings["c_puct"],
+        tactics=settings["tactics"],
         signal=None if signal is None else hybrid.GateSignal.from_dict(signal),
     )
 
@@ -347,7 +348,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--positions", type=Path, default=POSITIONS)
     parser.add_argument("--positions-limit", type=int, default=None)
-    parser.add_argument("--uct-positions", type=int, default=60)
+    parser.add_argument("--uct-positions", type=int, default=200)
     parser.add_argument("--solver-positions", type=int, default=20)
     parser.add_argument("--match-games", type=int, default=20)
     parser.add_argument("--solver-games", type=int, default=10)

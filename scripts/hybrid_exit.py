@@ -5,9 +5,8 @@ Reproduce the saved result from the repository root with
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_exit.py
 
-(221 s measured on 2 cores shared with other work, with the default two worker
-processes for self-play; rounds took 5-19 s each as the games grew longer and
-the load varied). For a quick check,
+(218 s measured on 2 cores, with the default two worker processes for
+self-play; rounds took 5-9 s each as the games grew longer). For a quick check,
 ``--rounds 1 --games 2 --simulations 4 --output /tmp/exit.json --weights /tmp/exit.npz``.
 
 Each round plays ``--games`` self-play games, PUCT with ``--simulations``
@@ -43,7 +42,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_OUTPUT = RESULTS / "hybrid_exit.json"
 DEFAULT_WEIGHTS = hybrid.WEIGHTS / "hybrid_exit.npz"
 POSITIONS = RESULTS / "hybrid_positions.npz"
-HIDDEN = (256, 256)  # the cloned network's size
+HIDDEN = (512, 256)  # the cloned network's size
 
 
 def test_set(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -66,9 +65,9 @@ def policy_rate(net: MLP, test: tuple[np.ndarray, np.ndarray, np.ndarray]) -> fl
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--games", type=int, default=24, help="self-play games per round")
-    parser.add_argument("--simulations", type=int, default=16, help="PUCT simulations a move")
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--games", type=int, default=16, help="self-play games per round")
+    parser.add_argument("--simulations", type=int, default=64, help="PUCT simulations a move")
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--window", type=int, default=8, help="rounds of games trained on")
     parser.add_argument("--seed", type=int, default=0)

@@ -1,6 +1,6 @@
 """The gate's signal for chapter 9: a logistic regression on the cloned network's
-outputs, fitted on the validation positions, and the gate's budget and threshold
-re-chosen with it.
+outputs, fitted on the validation positions, and the gate's settings (tactical
+check, budget and threshold) re-chosen with it.
 
 Reproduce the saved result from the repository root with
 
@@ -19,7 +19,7 @@ cross-validation on the validation positions, repeated ``REPEATS`` times: the
 signal is fitted on four folds and scored on the fifth, the other two signals
 (which fit nothing there) on the same fifth. The signal is shipped only if its
 mean held-out AUC beats the head's; then it is refitted on all validation
-positions and the gate's budget and threshold are chosen with it by
+positions and the gate's settings are chosen with it by
 ``hybrid_train.choose_gate``; otherwise they are chosen, by the same rule, with
 the head (as ``hybrid_train.py`` chose them).
 """
@@ -109,7 +109,9 @@ def main(argv: list[str] | None = None) -> None:
     if ship:
         table["confidence"] = p_signal  # the gate reads the new signal
     gate, grid = hybrid_train.choose_gate(table)
-    settings.update(threshold=gate["threshold"], gate_simulations=gate["budget"])
+    settings.update(
+        tactics=gate["tactics"], threshold=gate["threshold"], gate_simulations=gate["budget"]
+    )
     if ship:
         settings["gate_signal"] = signal.as_dict()
     settings_path.write_text(json.dumps(settings, indent=1) + "\n")
@@ -134,6 +136,17 @@ def main(argv: list[str] | None = None) -> None:
         },
         "signal": signal.as_dict(),
         "shipped": bool(ship),
+        # Where the tactical check fires on the validation positions, and how often
+        # the check and the policy alone are right there.
+        "tactical_check": {
+            "fired": float(table["fired"].mean()),
+            "tactic_right": float(table["tactic_ok"][table["fired"]].mean())
+            if table["fired"].any()
+            else None,
+            "policy_right": float(table["policy_ok"][table["fired"]].mean())
+            if table["fired"].any()
+            else None,
+        },
         "gate": {"chosen": gate, "grid": grid},
         "seconds": round(time.perf_counter() - began, 1),
         "machine": f"{platform.machine()}, Python {platform.python_version()}",

@@ -5,8 +5,8 @@ Reproduce the saved result from the repository root with
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_train.py
 
-(246 s measured on 2 busy shared cores, for three networks and the gate's
-search on the validation positions; needs
+(270 s measured on 2 cores, for the five networks and the gate's search on the
+validation positions; needs
 ``scripts/hybrid_positions.py`` first). For a
 quick check, ``--epochs 2 --output /tmp/train.json --weights-dir /tmp/weights``.
 
@@ -19,15 +19,20 @@ test set is only scored, once, at the end. Every position is used with its
 mirror image. Targets: the policy is uniform over the solver's optimal moves, the
 value is the game value, and the confidence head predicts, move by move, whether
 the move is optimal. The confidence of the policy's move is then Platt-scaled on
-the validation set (folded into the last layer's weights). The gate's search
-budget and threshold are the pair with the best validation rate among those that
-keep the mean cost within ``MAX_PASSES`` network passes a move and plan on less
-than ``MAX_PLANNED`` of the moves (``choose_gate``). Run ``scripts/hybrid_gate.py``
+the validation set (folded into the last layer's weights). The gate's settings,
+whether the tactical check runs first, the search budget and the threshold, are
+those with the best validation rate among the ones that keep the mean cost
+within ``MAX_PASSES`` network passes a move and plan on less than
+``MAX_PLANNED`` of the moves (``choose_gate``). Run ``scripts/hybrid_gate.py``
 next: it fits the gate's signal on the same validation positions and, if that
 signal ranks better than the head, re-chooses the gate with it in ``hybrid.json``.
 
 The chapter-5-style baseline is a policy alone (one hidden layer of 64), cloned
 from the positions of the random games only, as chapter 5 cloned tic-tac-toe.
+Two more runs of the shipped network's recipe measure what its inputs and its
+labels are worth: one on the three stone planes alone (every derived input
+zeroed), and one each on the first quarter and half of the training games (the
+label curve).
 """
 
 from __future__ import annotations
@@ -57,14 +62,16 @@ from daopt.nn import MLP, Adam  # noqa: E402
 RESULTS = Path(__file__).resolve().parent / "results"
 POSITIONS = RESULTS / "hybrid_positions.npz"
 DEFAULT_OUTPUT = RESULTS / "hybrid_train.json"
-HIDDEN, BASELINE_HIDDEN = (256, 256), (64,)
+HIDDEN, BASELINE_HIDDEN = (512, 256), (64,)
 VALIDATION = 0.15
 LEARNING_RATE, BATCH = 3e-3, 256  # cosine-annealed to 0 over the epochs
 C_PUCT, PUCT_SIMULATIONS = 1.5, 64
-# The gate: its search budget and threshold are chosen on the validation positions,
-# the best rate among the pairs that keep the mean cost within MAX_PASSES network
-# passes a move and plan (tactic or search) on less than MAX_PLANNED of the moves.
+# The gate: the tactical check (on or off), its search budget and threshold are chosen
+# on the validation positions, the best rate among the settings that keep the mean
+# cost within MAX_PASSES network passes a move and plan (tactic or search) on less
+# than MAX_PLANNED of the moves.
 GATE_BUDGETS = (4, 8, 16, 32, 64)
+LABEL_SHARES = (0.25, 0.5)  # of the training games, for the curve of rate against labels
 MAX_PASSES, MAX_PLANNED = 10.0, 0.5
 
 
@@ -183,32 +190,13 @@ def confidence_logits(net: MLP, d: dict[str, np.ndarray]) -> tuple[np.ndarray, n
     return out[rows, hybrid.COLS + 1 + s["move"]], s["correct"]
 
 
-def platt(z: np.ndarray, correct: np.ndarray, steps: int = 100) -> tuple[float, float]:
+def platt(z: np.ndarray, correct: np.ndarray) -> tuple[float, float]:
     """Platt scaling: (a, b) minimising the log loss of sigmoid(a z + b) against
-    ``correct``, by Newton's method with a backtracking line search (a plain Newton
-    step overshoots when the raw logits are large)."""
-    y = correct.astype(float)
-    if y.min() == y.max():  # nothing to separate: leave the logits alone
+    ``correct``, a one-feature ``hybrid.fit_logistic`` without penalty."""
+    if correct.all() or not correct.any():  # nothing to separate: leave the logits alone
         return 1.0, 0.0
-
-    def loss(theta: np.ndarray) -> float:
-        u = theta[0] * z + theta[1]
-        return float(np.sum(np.logaddexp(0.0, u) - y * u))  # -log-likelihood
-
-    theta = np.array([1.0, 0.0])
-    for _ in range(steps):
-        p = 0.5 * (1 + np.tanh(0.5 * (theta[0] * z + theta[1])))
-        g = np.array([np.sum((p - y) * z), np.sum(p - y)])
-        w = p * (1 - p)
-        h = np.array([[np.sum(w * z * z), np.sum(w * z)], [np.sum(w * z), np.sum(w)]])
-        step = np.linalg.solve(h + 1e-6 * np.eye(2), g)
-        t, now = 1.0, loss(theta)
-        while loss(theta - t * step) > now - 1e-4 * t * float(g @ step) and t > 1e-8:
-            t /= 2
-        theta = theta - t * step
-        if np.abs(t * step).max() < 1e-9:
-            break
-    return float(theta[0]), float(theta[1])
+    weights, bias = hybrid.fit_logistic(z[:, None], correct.astype(bool), l2=0.0)
+    return float(weights[0]), bias
 
 
 def calibrate(net: MLP, a: float, b: float) -> None:
@@ -252,29 +240,33 @@ def gate_table(net: MLP, d: dict[str, np.ndarray], states: list[ConnectFour]) ->
 
 
 def choose_gate(table: dict[str, Any]) -> tuple[dict[str, float], list[dict[str, float]]]:
-    """The (budget, threshold) with the best rate under the cost and planning limits."""
-    fired, conf = table["fired"], table["confidence"]
-    candidates = np.unique(np.concatenate([[0.0], conf[~fired], [1.0 + 1e-9]]))
+    """The (tactics, budget, threshold) with the best rate under the cost and planning
+    limits; ``tactics`` says whether the tactical check runs first."""
+    conf = table["confidence"]
     grid = []
-    for j, budget in enumerate(GATE_BUDGETS):
-        for t in candidates:
-            search_ = ~fired & (conf < t)
-            ok = np.where(
-                fired,
-                table["tactic_ok"],
-                np.where(search_, table["puct_ok"][:, j], table["policy_ok"]),
-            )
-            passes = np.where(fired, 0.0, np.where(search_, table["puct_passes"][:, j], 1.0))
-            grid.append(
-                {
-                    "budget": int(budget),
-                    "threshold": float(min(t, 1.0)),
-                    "rate": float(ok.mean()),
-                    "passes": float(passes.mean()),
-                    "planned": float((fired | search_).mean()),
-                    "searched": float(search_.mean()),
-                }
-            )
+    for tactics in (True, False):
+        fired = table["fired"] if tactics else np.zeros_like(table["fired"])
+        candidates = np.unique(np.concatenate([[0.0], conf[~fired], [1.0 + 1e-9]]))
+        for j, budget in enumerate(GATE_BUDGETS):
+            for t in candidates:
+                search_ = ~fired & (conf < t)
+                ok = np.where(
+                    fired,
+                    table["tactic_ok"],
+                    np.where(search_, table["puct_ok"][:, j], table["policy_ok"]),
+                )
+                passes = np.where(fired, 0.0, np.where(search_, table["puct_passes"][:, j], 1.0))
+                grid.append(
+                    {
+                        "tactics": tactics,
+                        "budget": int(budget),
+                        "threshold": float(min(t, 1.0)),
+                        "rate": float(ok.mean()),
+                        "passes": float(passes.mean()),
+                        "planned": float((fired | search_).mean()),
+                        "searched": float(search_.mean()),
+                    }
+                )
     allowed = [g for g in grid if g["passes"] <= MAX_PASSES and g["planned"] < MAX_PLANNED]
     if not allowed:  # tactics alone plan on too many moves: plan as little as possible
         allowed = [min(grid, key=lambda g: (g["planned"], g["passes"]))]
@@ -316,22 +308,43 @@ def main(argv: list[str] | None = None) -> None:
     gate, grid = choose_gate(table)
     t = scores(net, test)
 
-    # The same network without the two threat planes (zeroed): what they are worth.
-    def no_threats(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    # The same network on the three stone planes alone (every derived feature
+    # zeroed): what the threat planes and line counts are worth.
+    def stones_only(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         x = d["x"].copy()
         x[:, 3 * 25 :] = 0.0
         return {**d, "x": x}
 
     plain, _, _ = train_net(
         HIDDEN,
-        no_threats(train),
-        no_threats(valid),
+        stones_only(train),
+        stones_only(valid),
         args.epochs,
         args.seed,
         heads=True,
-        label="without threat planes",
+        label="stones only",
     )
-    plain_rate = float(scores(plain, no_threats(test))["correct"].mean())
+    plain_rate = float(scores(plain, stones_only(test))["correct"].mean())
+
+    # The same network on the first quarter and half of the training games: how the
+    # cloned policy grows with the number of labelled positions.
+    games = np.unique(train["game"])
+    label_curve = []
+    for share in LABEL_SHARES:
+        part = subset(train, train["game"] < games[max(1, int(len(games) * share))])
+        small, _, _ = train_net(
+            HIDDEN, part, valid, args.epochs, args.seed, heads=True, label=f"{share:.0%} of games"
+        )
+        label_curve.append(
+            {
+                "share": share,
+                "positions": len(part["x"]),
+                "test_rate": float(scores(small, test)["correct"].mean()),
+            }
+        )
+    label_curve.append(
+        {"share": 1.0, "positions": len(train["x"]), "test_rate": float(t["correct"].mean())}
+    )
 
     random_games = train["game"] % 2 == 0
     start = time.perf_counter()
@@ -351,6 +364,7 @@ def main(argv: list[str] | None = None) -> None:
     net.save(args.weights_dir / "hybrid_bc.npz")
     baseline.save(args.weights_dir / "hybrid_ch5.npz")
     settings = {
+        "tactics": gate["tactics"],
         "threshold": gate["threshold"],
         "c_puct": C_PUCT,
         "gate_simulations": gate["budget"],
@@ -397,7 +411,8 @@ def main(argv: list[str] | None = None) -> None:
             "test_ece_raw": raw_test_ece,
         },
         "gate": {"chosen": gate, "grid": grid},
-        "without_threat_planes_rate": plain_rate,
+        "stones_only_rate": plain_rate,
+        "label_curve": label_curve,
         "baseline": {
             "curve": baseline_curve,
             "training_passes": baseline_passes,

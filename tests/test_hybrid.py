@@ -54,17 +54,42 @@ def test_features_match_learn_encode_and_mirror(seed: int, moves: int) -> None:
     text = random_moves(seed, moves)
     state = ConnectFour.from_moves(text, 5, 5)
     x = hybrid.features([state])
-    assert x.shape == (1, 125)
+    assert x.shape == (1, hybrid.n_features()) == (1, 9 * 25 + 6 * 28)
     assert np.array_equal(x[:, :75], features.encode_batch([state]))
     assert x[:, :75].sum() == 25  # each cell is in exactly one of the first three planes
-    # A threat cell is an empty cell where that side's stone completes four.
     g = state.geometry
-    for plane, stones in ((3, state.current), (4, state.current ^ state.mask)):
-        for cell in range(25):
-            row, col = divmod(cell, 5)
-            bit = 1 << (col * g.height + row)
-            threat = not state.mask & bit and g.has_line(stones | bit)
-            assert x[0, plane * 25 + cell] == threat
+    mover, opponent = state.current, state.current ^ state.mask
+    heights = [sum(bool(state.mask >> (c * g.height + r) & 1) for r in range(5)) for c in range(5)]
+
+    def wins_at(stones: int, row: int, col: int) -> bool:
+        bit = 1 << (col * g.height + row)
+        return not state.mask & bit and g.has_line(stones | bit)
+
+    for cell in range(25):
+        row, col = divmod(cell, 5)
+        playable = heights[col] == row
+        expected = [
+            wins_at(mover, row, col),  # a winning cell: an empty cell completing four
+            wins_at(opponent, row, col),
+            playable,  # the lowest empty cell of its column
+            playable and wins_at(mover, row, col),
+            playable and wins_at(opponent, row, col),
+            playable and row + 1 < 5 and wins_at(opponent, row + 1, col),
+        ]
+        assert x[0, [p * 25 + cell for p in range(3, 9)]].tolist() == expected
+    # Line flags: a line holding j of one side's stones and none of the other's.
+    board = [
+        1 if mover >> (c * g.height + r) & 1 else -1 if opponent >> (c * g.height + r) & 1 else 0
+        for r in range(5)
+        for c in range(5)
+    ]
+    flags = x[0, 225:].reshape(6, 28)
+    for j, line in enumerate(hybrid.lines()):
+        own = sum(board[i] == 1 for i in line)
+        other = sum(board[i] == -1 for i in line)
+        for count in (1, 2, 3):
+            assert flags[count - 1, j] == (own == count and other == 0)
+            assert flags[count + 2, j] == (other == count and own == 0)
     mirrored = ConnectFour.from_moves("".join(str(6 - int(c)) for c in text), 5, 5)
     assert np.array_equal(hybrid.mirror_features(x), hybrid.features([mirrored]))
 
@@ -168,6 +193,19 @@ def test_pretrained_agents_play_legal_moves(kind: str) -> None:
         agent(ConnectFour.from_moves("1212121", 5, 5))
     with pytest.raises(TypeError, match="ConnectFour"):
         agent("3322")
+
+
+def test_pretrained_gate_follows_the_shipped_settings() -> None:
+    """The gated agent runs the tactical check exactly when the settings say so: a
+    position with a win in one is played by the check, or by the network, not both."""
+    shipped = json.loads((hybrid.WEIGHTS / "hybrid.json").read_text())
+    agent = hybrid.pretrained("gated")
+    assert agent.tactics is shipped["tactics"]
+    assert agent.threshold == shipped["threshold"]
+    assert agent.planner.simulations == shipped["gate_simulations"]
+    win = ConnectFour.from_moves("11223", 5, 5)
+    agent(win)
+    assert (agent.last_mode == "tactic") is shipped["tactics"]
 
 
 def test_pretrained_rejects_unknown_kinds() -> None:
@@ -323,6 +361,49 @@ def test_gate_signal_fit_recovers_a_logistic_model() -> None:
         hybrid.GateSignal((1.0, 2.0), 0.0)
     with pytest.raises(ValueError, match="features"):
         hybrid.GateSignal.from_dict({**signal.as_dict(), "features": ["peak"] * 6})
+
+
+def test_fit_logistic_is_platt_scaling_on_one_feature() -> None:
+    """One feature without penalty: Platt scaling. Large raw logits (a sharp head)
+    need the line search; the fit still finds the generating slope and offset."""
+    rng = RNG(5)
+    z = 8.0 * rng.normal(size=3000)
+    y = rng.random(3000) < 1 / (1 + np.exp(-(0.3 * z - 0.4)))
+    weights, bias = hybrid.fit_logistic(z[:, None], y, l2=0.0)
+    assert weights.shape == (1,) and abs(weights[0] - 0.3) < 0.05 and abs(bias + 0.4) < 0.15
+    with pytest.raises(ValueError, match="finite"):
+        hybrid.fit_logistic(np.array([[np.nan], [1.0]]), np.array([True, False]))
+    with pytest.raises(TypeError, match="bool"):
+        hybrid.fit_logistic(z[:, None], y.astype(float))
+    with pytest.raises(ValueError, match="shape"):
+        hybrid.fit_logistic(z, y)
+
+
+def test_cost_at_rate_interpolates_log_cost() -> None:
+    rates, costs = np.array([50.0, 70.0, 90.0]), np.array([1.0, 10.0, 100.0])
+    assert hybrid.cost_at_rate(rates, costs, 40.0) == 1.0  # the first budget already reaches it
+    assert hybrid.cost_at_rate(rates, costs, 70.0) == pytest.approx(10.0)
+    assert hybrid.cost_at_rate(rates, costs, 80.0) == pytest.approx(np.sqrt(10 * 100))
+    assert hybrid.cost_at_rate(rates, costs, 95.0) is None
+    # A dip in the curve: the first budget to reach the rate counts.
+    assert hybrid.cost_at_rate(np.array([60.0, 80.0, 75.0]), costs, 78.0) == pytest.approx(
+        10 ** (18 / 20)
+    )
+    with pytest.raises(ValueError, match="positive"):
+        hybrid.cost_at_rate(rates, np.array([1.0, 0.0, 2.0]), 60.0)
+    with pytest.raises(ValueError, match="one length"):
+        hybrid.cost_at_rate(rates, costs[:2], 60.0)
+    with pytest.raises(ValueError, match="rate"):
+        hybrid.cost_at_rate(rates, costs, float("nan"))
+    with pytest.raises(TypeError, match="number"):
+        hybrid.cost_at_rate(rates, costs, "70")
+
+
+def test_lines_of_the_board() -> None:
+    board_lines = hybrid.lines()
+    # 5x5, four in a row: 2 per row, 2 per column, 4 per diagonal direction.
+    assert board_lines.shape == (28, 4) and len({tuple(sorted(line)) for line in board_lines}) == 28
+    assert hybrid.lines(6, 7).shape == (69, 4)  # the standard board's 69 lines
 
 
 def test_gated_agent_reads_its_signal(net: hybrid.PolicyValueNet) -> None:

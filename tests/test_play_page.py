@@ -328,7 +328,10 @@ def test_connect_four_features_match_daopt_hybrid(page: Page) -> None:
     states = [ConnectFour.from_moves(m, rows=5, cols=5) for m in positions]
     expected = hybrid.features(states)
     assert np.array_equal(np.array(mine), expected)
-    assert expected[:, -50:].any()  # some threat planes were set: they were tested
+    # Every derived plane and line flag was set somewhere: all of them were tested.
+    derived = expected[:, 75:225].reshape(-1, 6, 25).any(axis=(0, 2))
+    lines = expected[:, 225:].reshape(-1, 6, 28).any(axis=(0, 2))
+    assert derived.all() and lines.all(), (derived, lines)
 
 
 @pytest.mark.parametrize("kind", ["policy", "puct", "gated"])

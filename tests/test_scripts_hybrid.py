@@ -56,6 +56,11 @@ def test_train_and_exit_and_eval_run_small(small_positions: Path, tmp_path: Path
     full = json.loads((RESULTS / "hybrid_train.json").read_text())
     assert set(train) == set(full) and set(train["bc"]) == set(full["bc"])
     assert len(train["bc"]["curve"]) == 2 and 0 <= train["bc"]["test_rate"] <= 1
+    # The label curve: more games, more positions, the last point the shipped network.
+    curve = train["label_curve"]
+    assert [c["share"] for c in curve] == [0.25, 0.5, 1.0]
+    assert 0 < curve[0]["positions"] <= curve[1]["positions"] < curve[2]["positions"]
+    assert curve[2]["test_rate"] == train["bc"]["test_rate"]
     assert set(train["calibration"]) == set(full["calibration"])
     # The gate's signal, fitted on the validation positions, then the gate chosen.
     result = run_script(
@@ -89,6 +94,9 @@ def test_train_and_exit_and_eval_run_small(small_positions: Path, tmp_path: Path
         shipped = json.loads((folder / "hybrid.json").read_text())
         assert shipped["threshold"] == chosen["threshold"]
         assert shipped["gate_simulations"] == chosen["budget"]
+        assert shipped["tactics"] is chosen["tactics"]
+        # The grid tried the gate both with and without the tactical check.
+        assert {g["tactics"] for g in grid} == {True, False}
         signal = chosen_by["signal"] if chosen_by["shipped"] else None
         assert shipped.get("gate_signal") == signal
     # Platt scaling did not make the saved run's validation calibration worse.

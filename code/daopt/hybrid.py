@@ -3,12 +3,13 @@ and a move-confidence head; PUCT search guided by it; and a gated (system 1 /
 system 2) agent that acts from the policy when its learned confidence says it is
 safe and searches otherwise.
 
-Shapes, for a board of ``rows`` x ``cols``: features (n, 5 * rows * cols), the
-three planes of ``daopt.features.encode`` (mover, opponent, empty; cell
-``row * cols + col``) and two threat planes (see ``features``); the
-network's output (n, 2 * cols + 1) is policy logits (cols), a raw value (1, read
-through tanh, for the player to move) and confidence logits (cols, read through a
-sigmoid: the probability that each move is optimal).
+Shapes, for a board of ``rows`` x ``cols``: features (n, ``n_features()``), nine
+planes of the cells (the three of ``daopt.features.encode``, mover, opponent and
+empty, cell ``row * cols + col``, and six of threats and playable cells) and six
+flags per four-cell line (see ``features``); the network's output (n, 2 * cols + 1)
+is policy logits (cols), a raw value (1, read through tanh, for the player to
+move) and confidence logits (cols, read through a sigmoid: the probability that
+each move is optimal).
 
 Every agent is ``agent(state) -> action`` and sets ``last_cost``, a
 ``daopt.cost.DecisionCost``: network passes for the forward passes it ran,
@@ -37,6 +38,7 @@ from daopt.validation import generator, positive_float, positive_int
 __all__ = [
     "GATE_FEATURES",
     "KINDS",
+    "LINE_COUNTS",
     "PLANES",
     "WEIGHTS",
     "GateReport",
@@ -49,14 +51,18 @@ __all__ = [
     "auc",
     "bc_targets",
     "check_state",
+    "cost_at_rate",
     "features",
     "fit",
     "fit_gate_signal",
+    "fit_logistic",
     "gate_features",
     "gate_report",
     "heads",
+    "lines",
     "mirror_features",
     "mirror_targets",
+    "n_features",
     "new_network",
     "pretrained",
     "reliability",
@@ -91,17 +97,63 @@ def _cell_shifts(rows: int, cols: int) -> np.ndarray:
     return np.array([c * height + r for r in range(rows) for c in range(cols)], dtype=np.uint64)
 
 
-PLANES = ("to move", "opponent", "empty", "to move wins here", "opponent wins here")
+PLANES = (
+    "to move",
+    "opponent",
+    "empty",
+    "to move wins here",
+    "opponent wins here",
+    "playable",
+    "to move wins now",
+    "opponent wins now",
+    "under the opponent's win",
+)
+LINE_COUNTS = (
+    "to move holds 1",
+    "to move holds 2",
+    "to move holds 3",
+    "opponent holds 1",
+    "opponent holds 2",
+    "opponent holds 3",
+)
+
+
+@cache
+def lines(rows: int = ROWS, cols: int = COLS, k: int = 4) -> np.ndarray:
+    """Every k-cell line of the board (n_lines, k), as cells ``row * cols + col``, by
+    start cell (row by row), each start's horizontal, vertical and two diagonal
+    lines in that order. Read-only: it is cached."""
+    found = []
+    for r in range(rows):
+        for c in range(cols):
+            for dr, dc in ((0, 1), (1, 0), (1, 1), (1, -1)):
+                cells = [(r + i * dr, c + i * dc) for i in range(k)]
+                if all(0 <= a < rows and 0 <= b < cols for a, b in cells):
+                    found.append([a * cols + b for a, b in cells])
+    out = np.array(found, dtype=np.intp)
+    out.setflags(write=False)
+    return out
+
+
+def n_features(rows: int = ROWS, cols: int = COLS) -> int:
+    """The length of ``features``' rows: a plane per ``PLANES`` entry and, per line,
+    one flag per ``LINE_COUNTS`` entry."""
+    return len(PLANES) * rows * cols + len(LINE_COUNTS) * len(lines(rows, cols))
 
 
 def features(states: list[ConnectFour]) -> np.ndarray:
-    """Features (n, 5 * rows * cols) of states of one board size, from the mover's view.
+    """Features (n, ``n_features()``) of states of one board size, from the mover's view.
 
-    Five planes of 0/1, cell ``row * cols + col`` (row 0 at the bottom): the first
-    three are ``daopt.features.encode_batch`` (mover's stones, opponent's, empty); the
-    last two mark the empty cells where a stone would complete four in a row for
-    the mover and for the opponent (playable now or not). The threat planes are
-    bit operations on the position, computed with the encoding, not a search.
+    Nine planes of 0/1 over the cells, cell ``row * cols + col`` (row 0 at the
+    bottom), in ``PLANES`` order: the mover's stones, the opponent's and the empty
+    cells (``daopt.features.encode_batch``); the empty cells where a stone would
+    complete four for the mover and for the opponent (playable now or not); the
+    playable cells (the lowest empty cell of each column); the playable cells where
+    the mover and the opponent would win now; and the playable cells directly under
+    an opponent's winning cell. Then, for each four-cell line of ``lines()``, six
+    flags in ``LINE_COUNTS`` order: the line holds 1, 2 or 3 of the mover's stones and
+    none of the opponent's, and the same for the opponent. All of it is bit
+    operations and counts on the position, computed with the encoding, not a search.
     """
     if isinstance(states, GameState) or not isinstance(states, (list, tuple)) or not states:
         raise TypeError(f"states must be a non-empty list of ConnectFour states, got {states!r}")
@@ -111,28 +163,60 @@ def features(states: list[ConnectFour]) -> np.ndarray:
     for state in states:
         if not isinstance(state, ConnectFour) or state.geometry is not first.geometry:
             raise ValueError(f"states must share one board size, got {first!r} and {state!r}")
+    g = first.geometry
     shifts = _cell_shifts(first.rows, first.cols)
-    winning = winning_cells_function(first.geometry)
-    boards = np.array(
-        [
-            (s.current, s.mask, winning(s.current, s.mask), winning(s.current ^ s.mask, s.mask))
-            for s in states
-        ],
-        dtype=np.uint64,
-    )
-    bits = boards[:, :, None] >> shifts & 1
+    winning = winning_cells_function(g)
+    boards = []
+    for s in states:
+        mine_wins, their_wins = winning(s.current, s.mask), winning(s.current ^ s.mask, s.mask)
+        playable = (s.mask + g.bottom_row) & g.board
+        boards.append(
+            (
+                s.current,
+                s.mask,
+                mine_wins,
+                their_wins,
+                playable,
+                playable & mine_wins,
+                playable & their_wins,
+                playable & (their_wins >> 1),
+            )
+        )
+    bits = np.array(boards, dtype=np.uint64)[:, :, None] >> shifts & 1
     mine, taken = bits[:, 0], bits[:, 1]
-    planes = [mine, taken - mine, 1 - taken, bits[:, 2], bits[:, 3]]
-    return np.concatenate(planes, axis=1).astype(float)
+    theirs = taken - mine
+    planes = [mine, theirs, 1 - taken, *bits[:, 2:].transpose(1, 0, 2)]
+    cells = lines(first.rows, first.cols)
+    mine_count, their_count = mine[:, cells].sum(axis=2), theirs[:, cells].sum(axis=2)
+    counts = [(mine_count == j) & (their_count == 0) for j in (1, 2, 3)]
+    counts += [(their_count == j) & (mine_count == 0) for j in (1, 2, 3)]
+    return np.concatenate(planes + counts, axis=1).astype(float)
+
+
+@cache
+def _mirror_columns(rows: int, cols: int) -> np.ndarray:
+    """The permutation of feature columns that mirrors the board left to right."""
+    cell_image = np.arange(rows * cols).reshape(rows, cols)[:, ::-1].ravel()
+    planes = [p * rows * cols + cell_image for p in range(len(PLANES))]
+    board_lines = lines(rows, cols)
+    index = {tuple(sorted(line)): i for i, line in enumerate(board_lines)}
+    line_image = np.array(
+        [index[tuple(sorted(cell_image[board_lines[i]]))] for i in range(len(board_lines))]
+    )
+    start = len(PLANES) * rows * cols
+    counts = [start + j * len(board_lines) + line_image for j in range(len(LINE_COUNTS))]
+    out = np.concatenate(planes + counts)
+    out.setflags(write=False)
+    return out
 
 
 def mirror_features(x: np.ndarray, rows: int = ROWS, cols: int = COLS) -> np.ndarray:
-    """Features (n, 5 * rows * cols) of the left-right mirrored boards."""
+    """Features (n, ``n_features()``) of the left-right mirrored boards."""
     x = np.asarray(x, dtype=float)
-    d = len(PLANES) * rows * cols
+    d = n_features(rows, cols)
     if x.ndim != 2 or x.shape[1] != d:
         raise ValueError(f"x must have shape (n, {d}), got {x.shape}")
-    return x.reshape(-1, len(PLANES), rows, cols)[..., ::-1].reshape(x.shape[0], -1).copy()
+    return x[:, _mirror_columns(rows, cols)]
 
 
 def mirror_targets(y: np.ndarray) -> np.ndarray:
@@ -171,9 +255,9 @@ def new_network(
     rows: int = ROWS,
     cols: int = COLS,
 ) -> MLP:
-    """An untrained shared-trunk network: 5 * rows * cols inputs, 2 * cols + 1 outputs."""
+    """An untrained shared-trunk network: ``n_features()`` inputs, 2 * cols + 1 outputs."""
     generator("rng", rng)
-    return MLP([len(PLANES) * rows * cols, *hidden, 2 * cols + 1], rng, activation="relu")
+    return MLP([n_features(rows, cols), *hidden, 2 * cols + 1], rng, activation="relu")
 
 
 @dataclass(frozen=True)
@@ -212,9 +296,9 @@ class PolicyValueNet:
     def __init__(self, net: MLP, rows: int = ROWS, cols: int = COLS) -> None:
         if not isinstance(net, MLP):
             raise TypeError(f"net must be a daopt.nn.MLP, got {net!r}")
-        if net.sizes[0] != len(PLANES) * rows * cols or net.sizes[-1] != 2 * cols + 1:
+        if net.sizes[0] != n_features(rows, cols) or net.sizes[-1] != 2 * cols + 1:
             raise ValueError(
-                f"net must map {len(PLANES) * rows * cols} features to {2 * cols + 1} outputs, "
+                f"net must map {n_features(rows, cols)} features to {2 * cols + 1} outputs, "
                 f"got sizes {net.sizes}"
             )
         self.net, self.rows, self.cols = net, rows, cols
@@ -414,40 +498,39 @@ class GateSignal:
         return cls(tuple(float(w) for w in data["weights"]), float(data["bias"]))
 
 
-def fit_gate_signal(
-    features: np.ndarray, correct: np.ndarray, l2: float = 1.0, steps: int = 100
-) -> GateSignal:
-    """Fit a ``GateSignal`` to ``features`` (n, 6) and ``correct`` (n,) bool (the
-    policy's move was optimal) by maximum likelihood with an ``l2`` penalty on the
-    standardised weights (not the bias), by Newton's method with a line search."""
-    features = np.asarray(features, dtype=float)
-    if features.ndim != 2 or features.shape[1] != len(GATE_FEATURES):
-        raise ValueError(
-            f"features must have shape (n, {len(GATE_FEATURES)}), got {features.shape}"
-        )
-    if not np.all(np.isfinite(features)):
-        raise ValueError("features must be finite")
-    correct = _flags("correct", correct, features.shape[0])
-    if correct.all() or not correct.any():
-        raise ValueError("correct must hold both right and wrong moves to fit a signal")
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 100
+) -> tuple[np.ndarray, float]:
+    """Logistic regression of ``y`` (n,) bool on ``x`` (n, d): (weights (d,), bias)
+    maximising the likelihood of sigmoid(x . weights + bias) with an ``l2`` penalty
+    on the standardised weights (not the bias), by Newton's method with a
+    backtracking line search (a plain Newton step overshoots on large inputs)."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 2 or x.shape[0] == 0:
+        raise ValueError(f"x must have shape (n, d) with n >= 1, got {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("x must be finite")
+    y = _flags("y", y, x.shape[0])
+    if y.all() or not y.any():
+        raise ValueError("y must hold both outcomes to fit a logistic regression")
     l2 = positive_float("l2", l2, allow_zero=True)
     steps = positive_int("steps", steps)
-    mean, scale = features.mean(axis=0), features.std(axis=0)
-    scale = np.where(scale > 0, scale, 1.0)  # a constant feature keeps a zero weight
-    x = np.column_stack([(features - mean) / scale, np.ones(len(features))])
-    y = correct.astype(float)
-    penalty = np.full(x.shape[1], l2)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale = np.where(scale > 0, scale, 1.0)  # a constant column keeps a zero weight
+    z = np.column_stack([(x - mean) / scale, np.ones(len(x))])
+    target = y.astype(float)
+    penalty = np.full(z.shape[1], l2)
     penalty[-1] = 0.0
 
     def loss(theta: np.ndarray) -> float:
-        u = x @ theta
-        return float(np.sum(np.logaddexp(0.0, u) - y * u) + 0.5 * np.sum(penalty * theta**2))
+        u = z @ theta
+        return float(np.sum(np.logaddexp(0.0, u) - target * u) + 0.5 * np.sum(penalty * theta**2))
 
-    theta = np.zeros(x.shape[1])
+    theta = np.zeros(z.shape[1])
     for _ in range(steps):
-        p = _sigmoid(x @ theta)
-        g = x.T @ (p - y) + penalty * theta
-        h = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty) + 1e-9 * np.eye(x.shape[1])
+        p = _sigmoid(z @ theta)
+        g = z.T @ (p - target) + penalty * theta
+        h = (z * (p * (1 - p))[:, None]).T @ z + np.diag(penalty) + 1e-9 * np.eye(z.shape[1])
         step = np.linalg.solve(h, g)
         t, now = 1.0, loss(theta)
         while loss(theta - t * step) > now - 1e-4 * t * float(g @ step) and t > 1e-8:
@@ -456,7 +539,23 @@ def fit_gate_signal(
         if np.abs(t * step).max() < 1e-10:
             break
     weights = theta[:-1] / scale
-    bias = float(theta[-1] - np.sum(weights * mean))
+    return weights, float(theta[-1] - np.sum(weights * mean))
+
+
+def fit_gate_signal(
+    features: np.ndarray, correct: np.ndarray, l2: float = 1.0, steps: int = 100
+) -> GateSignal:
+    """Fit a ``GateSignal`` to ``features`` (n, 6) and ``correct`` (n,) bool (the
+    policy's move was optimal): ``fit_logistic`` with an ``l2`` penalty."""
+    features = np.asarray(features, dtype=float)
+    if features.ndim != 2 or features.shape[1] != len(GATE_FEATURES):
+        raise ValueError(
+            f"features must have shape (n, {len(GATE_FEATURES)}), got {features.shape}"
+        )
+    correct = _flags("correct", correct, features.shape[0])
+    if correct.all() or not correct.any():
+        raise ValueError("correct must hold both right and wrong moves to fit a signal")
+    weights, bias = fit_logistic(features, correct, l2, steps)
     return GateSignal(tuple(float(w) for w in weights), bias)
 
 
@@ -739,6 +838,34 @@ def reliability(
 # --- the shipped agents -------------------------------------------------------------------
 
 
+def cost_at_rate(rates: np.ndarray, costs: np.ndarray, rate: float) -> float | None:
+    """The cost at which an agent, measured at increasing budgets with optimal-move
+    ``rates`` (k,) and mean ``costs`` (k,) > 0 per move, first reaches ``rate``:
+    log(cost) interpolated linearly in the rate between the two budgets around it
+    (the first budget's cost if that already reaches it); None if none does."""
+    rates, costs = np.asarray(rates, dtype=float), np.asarray(costs, dtype=float)
+    if rates.ndim != 1 or rates.shape != costs.shape or rates.size == 0:
+        raise ValueError(
+            f"rates and costs must be (k,) arrays of one length, got {rates.shape}, {costs.shape}"
+        )
+    if not (np.all(np.isfinite(rates)) and np.all(np.isfinite(costs)) and np.all(costs > 0)):
+        raise ValueError("rates must be finite and costs finite and positive")
+    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.number)):
+        raise TypeError(f"rate must be a number, got {rate!r}")
+    if not np.isfinite(rate):
+        raise ValueError(f"rate must be a finite number, got {rate!r}")
+    rate = float(rate)
+    reach = rates >= rate
+    if not reach.any():
+        return None
+    j = int(np.argmax(reach))
+    if j == 0:
+        return float(costs[0])
+    r0, r1 = rates[j - 1], rates[j]
+    w = (rate - r0) / (r1 - r0)  # r1 >= rate > r0, so r1 > r0
+    return float(np.exp((1 - w) * np.log(costs[j - 1]) + w * np.log(costs[j])))
+
+
 def _settings() -> dict[str, Any]:
     path = WEIGHTS / "hybrid.json"
     if not path.exists():
@@ -754,7 +881,8 @@ def pretrained(kind: str, rng: np.random.Generator | None = None) -> _Agent:
     ``kind``: "policy" (behaviour-cloned policy, one pass a move), "exit" (the
     policy trained by expert iteration, no solver labels), "puct" (PUCT guided by
     the cloned network at the shipped budget), "gated" (the system 1 / system 2
-    agent, reading the shipped ``GateSignal`` when the settings hold one). ``rng``
+    agent, reading the shipped ``GateSignal`` when the settings hold one, with the
+    tactical check if the settings chose it). ``rng``
     seeds the search's tie-breaking (default: seed 0).
     """
     if not isinstance(kind, str):
@@ -776,5 +904,6 @@ def pretrained(kind: str, rng: np.random.Generator | None = None) -> _Agent:
         settings["gate_simulations"],
         rng,
         settings["c_puct"],
+        tactics=settings["tactics"],
         signal=None if signal is None else GateSignal.from_dict(signal),
     )

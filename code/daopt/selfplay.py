@@ -4,7 +4,7 @@ self-play, and is then trained to predict the search's root visit shares (policy
 and the games' outcomes (value). The search is the expert, the network the
 apprentice; each round the apprentice's better prior makes the expert better.
 
-Shapes as in ``daopt.hybrid``: features (n, 5 * rows * cols), policies (n, cols).
+Shapes as in ``daopt.hybrid``: features (n, ``hybrid.n_features()``), policies (n, cols).
 """
 
 from __future__ import annotations

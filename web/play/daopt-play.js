@@ -208,12 +208,35 @@
       wins(cells, col, mark) {
         return completes(cells, this.height(cells, col), col, mark);
       },
-      /** daopt.hybrid.features: mover, opponent, empty, mover's and opponent's threats. */
+      /** daopt.hybrid.lines: every k-cell line, as cells, in the same order. */
+      lines() {
+        const found = [];
+        for (let r = 0; r < rows; r += 1) {
+          for (let c = 0; c < cols; c += 1) {
+            for (const [dr, dc] of [[0, 1], [1, 0], [1, 1], [1, -1]]) {
+              const line = [];
+              for (let i = 0; i < k; i += 1) line.push([r + i * dr, c + i * dc]);
+              if (line.every(([rr, cc]) => inside(rr, cc))) {
+                found.push(line.map(([rr, cc]) => at(rr, cc)));
+              }
+            }
+          }
+        }
+        return found;
+      },
+      /**
+       * daopt.hybrid.features: nine planes (mover, opponent, empty, mover's and
+       * opponent's winning cells, playable cells, the mover's and the opponent's
+       * winning playable cells, playable cells under an opponent's winning cell), then
+       * per line six flags (the line holds 1, 2, 3 of the mover's stones and none of the
+       * opponent's; the same for the opponent).
+       */
       encode(cells) {
         const n = rows * cols;
         const mover = MARKS[this.toPlay(cells)];
         const other = MARKS[1 - this.toPlay(cells)];
-        const x = new Float64Array(5 * n);
+        const boardLines = this.lines();
+        const x = new Float64Array(9 * n + 6 * boardLines.length);
         const mine = this.threats(cells, mover);
         const theirs = this.threats(cells, other);
         for (let i = 0; i < n; i += 1) {
@@ -223,6 +246,28 @@
           if (mine[i]) x[3 * n + i] = 1;
           if (theirs[i]) x[4 * n + i] = 1;
         }
+        for (let c = 0; c < cols; c += 1) {
+          const r = this.height(cells, c);
+          if (r === rows) continue;
+          const i = at(r, c);
+          x[5 * n + i] = 1;
+          if (mine[i]) x[6 * n + i] = 1;
+          if (theirs[i]) x[7 * n + i] = 1;
+          if (r + 1 < rows && theirs[at(r + 1, c)]) x[8 * n + i] = 1;
+        }
+        const start = 9 * n;
+        boardLines.forEach((line, j) => {
+          let own = 0;
+          let opposing = 0;
+          for (const i of line) {
+            if (cells[i] === mover) own += 1;
+            else if (cells[i] === other) opposing += 1;
+          }
+          for (let count = 1; count <= 3; count += 1) {
+            if (own === count && opposing === 0) x[start + (count - 1) * boardLines.length + j] = 1;
+            if (opposing === count && own === 0) x[start + (count + 2) * boardLines.length + j] = 1;
+          }
+        });
         return x;
       },
       describe(action) {
@@ -490,7 +535,8 @@
       gated: {
         label: "gated agent (chapter 9)",
         choose(state) {
-          const tactic = tacticalMove(game, state);
+          // The shipped gate may go without the tactical check (settings.tactics).
+          const tactic = settings.tactics ? tacticalMove(game, state) : { action: null, nodes: 0 };
           if (tactic.action !== null) {
             return {
               action: tactic.action,
