@@ -158,28 +158,12 @@ def puct_sweep(
     return {"correct": correct, "passes": passes, "seconds": seconds}
 
 
-def gated_agent(
-    net: hybrid.PolicyValueNet, settings: dict, rng: np.random.Generator
-) -> hybrid.GatedAgent:
-    """The gated agent of the settings ``hybrid.json`` holds (its signal, if any)."""
-    signal = settings.get("gate_signal")
-    return hybrid.GatedAgent(
-        net,
-        settings["threshold"],
-        settings["gate_simulations"],
-        rng,
-        settings["c_puct"],
-        tactics=settings["tactics"],
-        signal=None if signal is None else hybrid.GateSignal.from_dict(signal),
-    )
-
-
 def evaluate_gated(
     weights_dir: Path, settings: dict, moves: list[str], values: np.ndarray
 ) -> dict[str, np.ndarray]:
     """The shipped gated agent itself, one decision per position."""
     _, _, optimal, _ = hybrid.bc_targets(values)
-    agent = gated_agent(
+    agent = hybrid.gated_from_settings(
         hybrid.PolicyValueNet(MLP.load(weights_dir / "hybrid_bc.npz")),
         settings,
         np.random.default_rng(2),
@@ -309,7 +293,7 @@ def make_agent(spec: tuple, weights_dir: Path, settings: dict, seed: int):
     rng = np.random.default_rng(seed)
     if kind == "puct":
         return hybrid.PUCTAgent(net, spec[1], rng, settings["c_puct"])
-    return gated_agent(net, settings, rng)
+    return hybrid.gated_from_settings(net, settings, rng)
 
 
 def run_match(weights_dir: Path, settings: dict, opponent: tuple, games: int, seed: int) -> dict:

@@ -206,6 +206,14 @@ def test_pretrained_gate_follows_the_shipped_settings() -> None:
     win = ConnectFour.from_moves("11223", 5, 5)
     agent(win)
     assert (agent.last_mode == "tactic") is shipped["tactics"]
+    # The same settings without the check, through the function pretrained uses.
+    other = hybrid.gated_from_settings(agent.net, {**shipped, "tactics": False}, RNG(0))
+    other(win)
+    assert other.last_mode != "tactic"
+    with pytest.raises(ValueError, match="tactics"):
+        hybrid.gated_from_settings(agent.net, {"threshold": 0.5}, RNG(0))
+    with pytest.raises(TypeError, match="settings"):
+        hybrid.gated_from_settings(agent.net, "hybrid.json", RNG(0))
 
 
 def test_pretrained_rejects_unknown_kinds() -> None:

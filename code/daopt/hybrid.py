@@ -58,6 +58,7 @@ __all__ = [
     "fit_logistic",
     "gate_features",
     "gate_report",
+    "gated_from_settings",
     "heads",
     "lines",
     "mirror_features",
@@ -875,6 +876,29 @@ def _settings() -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
+def gated_from_settings(
+    net: PolicyValueNet, settings: dict[str, Any], rng: np.random.Generator
+) -> GatedAgent:
+    """The gated agent that ``settings`` describe (the keys of the shipped
+    ``hybrid.json``: threshold, gate_simulations, c_puct, tactics and, if the gate
+    ships one, gate_signal), guided by ``net``."""
+    if not isinstance(settings, dict):
+        raise TypeError(f"settings must be a dict like hybrid.json's, got {settings!r}")
+    missing = {"threshold", "gate_simulations", "c_puct", "tactics"} - set(settings)
+    if missing:
+        raise ValueError(f"settings lack {sorted(missing)}: expected hybrid.json's keys")
+    signal = settings.get("gate_signal")
+    return GatedAgent(
+        net,
+        settings["threshold"],
+        settings["gate_simulations"],
+        rng,
+        settings["c_puct"],
+        tactics=settings["tactics"],
+        signal=None if signal is None else GateSignal.from_dict(signal),
+    )
+
+
 def pretrained(kind: str, rng: np.random.Generator | None = None) -> _Agent:
     """A ready agent for ``ConnectFour(rows=5, cols=5)`` from the shipped weights.
 
@@ -897,13 +921,4 @@ def pretrained(kind: str, rng: np.random.Generator | None = None) -> _Agent:
         return PolicyAgent(net)
     if kind == "puct":
         return PUCTAgent(net, settings["puct_simulations"], rng, settings["c_puct"])
-    signal = settings.get("gate_signal")
-    return GatedAgent(
-        net,
-        settings["threshold"],
-        settings["gate_simulations"],
-        rng,
-        settings["c_puct"],
-        tactics=settings["tactics"],
-        signal=None if signal is None else GateSignal.from_dict(signal),
-    )
+    return gated_from_settings(net, settings, rng)
