@@ -362,10 +362,31 @@ def check_mcts_widget(page: Page) -> None:
     column_button(root, 4).click()
     expect(status).to_contain_text("The agent is thinking")
     column_button(root, 5).click()
-    expect(status).to_contain_text("Wait: the agent is thinking (")
-    expect(status).to_contain_text("your click on column 5 was ignored.")
+    # Read the refusal as soon as it shows (it lasts until the search ends, with the
+    # count so far): the click was refused part-way through the search. Then the
+    # progress bar must move past that count while the search goes on. Expecting the
+    # bar to read "searching" at one instant would race the search's end.
+    refusal = re.compile(
+        r"Wait: the agent is thinking \(([\d,]+) of 10,000 simulations\); "
+        r"your click on column 5 was ignored\."
+    )
+    deadline = time.monotonic() + 10  # s: the click was answered between chunks
+    while not (match := refusal.search(status.text_content() or "")):
+        assert time.monotonic() < deadline, f"no refusal shown: {status.text_content()!r}"
+        page.wait_for_timeout(20)
+    refused_at = int(match.group(1).replace(",", ""))
+    assert refused_at < 10_000, refused_at
     progress = root.locator(".daopt-progress")
-    expect(progress).to_contain_text(re.compile(r"searching: [\d,]+ / 10,000"))
+    deadline = time.monotonic() + 120
+    while True:
+        reading = (progress.text_content() or "").strip()
+        searching = re.fullmatch(r"searching: ([\d,]+) / 10,000", reading)
+        if reading == "done: 10,000 simulations" or (
+            searching and int(searching.group(1).replace(",", "")) > refused_at
+        ):
+            break
+        assert searching and time.monotonic() < deadline, (reading, refused_at)
+        page.wait_for_timeout(20)
     expect(status).to_have_text(re.compile(r"^The agent played column"), timeout=120_000)
     counts = [
         int(t.replace(",", ""))
