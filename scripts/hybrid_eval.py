@@ -5,9 +5,9 @@ Reproduce the saved result from the repository root with
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_eval.py
 
-(305 s measured on 2 cores with the default two worker processes;
-needs ``hybrid_positions.py``,
-``hybrid_train.py``, ``hybrid_gate.py`` and ``hybrid_exit.py`` first). For a quick check,
+(two worker processes by default; the measured seconds are in the result; needs
+``hybrid_positions.py``, ``hybrid_train.py``, ``hybrid_gate.py`` and
+``hybrid_exit.py`` first). For a quick check,
 ``--positions-limit 20 --uct-positions 4 --solver-positions 2 --match-games 2
 --solver-games 1 --output /tmp/eval``.
 

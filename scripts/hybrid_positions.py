@@ -6,8 +6,15 @@ Reproduce the saved result from the repository root with
     OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_positions.py \
         --workers 2 --train-games 1000
 
-(507 s measured on 2 cores shared with other work, 208 s of them for the test
-set; the solver's labels are the cost). For a quick check,
+and then, three times, to add 1,000 training games each time,
+
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_positions.py \
+        --workers 2 --extend scripts/results/hybrid_positions.npz --train-games 1000
+
+(each run's seconds are in the file's ``meta``; the first, which also labels the
+test set, is the longest). The solver's labels are the cost, and one run with
+all the games would take over the 10 minutes a script may; the extended file is
+the same as that run's. For a quick check,
 ``--test 20 --train-games 4 --output /tmp/positions.npz``.
 
 Games alternate between two kinds of play: uniformly random moves, and
@@ -35,6 +42,7 @@ import sys  # noqa: E402
 import time  # noqa: E402
 from concurrent.futures import ProcessPoolExecutor  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 from tqdm import tqdm  # noqa: E402
@@ -123,43 +131,71 @@ def _blocks(
         first += size
 
 
+def _test_positions(
+    n_test: int, seed: int, workers: int, pool: ProcessPoolExecutor | None
+) -> tuple[dict[str, list], set[int], int]:
+    """The first games, in order, until ``n_test`` test positions: the columns, the
+    test positions' symmetry classes, and the number of games they took."""
+    columns: dict[str, list] = {"moves": [], "values": [], "split": [], "game": []}
+    test_keys: set[int] = set()
+    games = _blocks(0, 8 * workers, seed, workers, pool)
+    index = 0
+    with tqdm(total=n_test, desc="test positions", unit="pos") as bar:
+        while len(test_keys) < n_test:
+            for moves, values in next(games):
+                state = ConnectFour.from_moves(moves, ROWS, COLS)
+                legal_values = [values[a] for a in state.legal_actions()]
+                key = state.key()
+                if key in test_keys or min(legal_values) == max(legal_values):
+                    continue
+                test_keys.add(key)
+                bar.update(1)
+                columns["moves"].append(moves)
+                columns["values"].append(values)
+                columns["split"].append(0)
+                columns["game"].append(index)
+                if len(test_keys) == n_test:
+                    break
+            index += 1
+    games.close()
+    return columns, test_keys, index
+
+
 def generate(
-    n_test: int, n_train_games: int, seed: int, workers: int
-) -> tuple[dict[str, list], dict[str, float]]:
+    n_test: int,
+    n_train_games: int,
+    seed: int,
+    workers: int,
+    previous: dict[str, Any] | None = None,
+) -> tuple[dict[str, list], dict[str, Any]]:
     """Test and training positions; returns the columns of the saved arrays and counts.
 
     Games are played in parallel blocks but read in order: the first ones fill the
     test set, the next ``n_train_games`` give the training positions, exactly as if
-    they had been played one after the other."""
+    they had been played one after the other. With ``previous`` (the columns and
+    counts of an earlier run, ``load``) its positions are kept and ``n_train_games``
+    more training games are played after its last one: the result is the same as one
+    run with all the games."""
     began = time.perf_counter()
-    columns: dict[str, list] = {"moves": [], "values": [], "split": [], "game": []}
-    test_keys: set[int] = set()
     pool = ProcessPoolExecutor(workers) if workers > 1 else None
     try:
-        games = _blocks(0, 8 * workers, seed, workers, pool)
-        index = 0
-        with tqdm(total=n_test, desc="test positions", unit="pos") as bar:
-            while len(test_keys) < n_test:
-                for moves, values in next(games):
-                    state = ConnectFour.from_moves(moves, ROWS, COLS)
-                    legal_values = [values[a] for a in state.legal_actions()]
-                    key = state.key()
-                    if key in test_keys or min(legal_values) == max(legal_values):
-                        continue
-                    test_keys.add(key)
-                    bar.update(1)
-                    columns["moves"].append(moves)
-                    columns["values"].append(values)
-                    columns["split"].append(0)
-                    columns["game"].append(index)
-                    if len(test_keys) == n_test:
-                        break
-                index += 1
-        test_games = index
-        test_seconds = time.perf_counter() - began
-        games.close()
-        excluded = 0
-        played = _blocks(test_games, 64 * workers, seed, workers, pool, test_games + n_train_games)
+        if previous is None:
+            columns, test_keys, test_games = _test_positions(n_test, seed, workers, pool)
+            test_seconds = time.perf_counter() - began
+            done_games, excluded, seconds_before = 0, 0, 0.0
+        else:
+            columns = {k: list(v) for k, v in previous["columns"].items()}
+            counts = previous["counts"]
+            test_keys = {
+                ConnectFour.from_moves(m, ROWS, COLS).key()
+                for m, s in zip(columns["moves"], columns["split"], strict=True)
+                if s == 0
+            }
+            test_games, test_seconds = counts["test_games"], counts["test_seconds"]
+            done_games, excluded = counts["train_games"], counts["train_excluded"]
+            seconds_before = counts["seconds"]
+        first = test_games + done_games
+        played = _blocks(first, 64 * workers, seed, workers, pool, first + n_train_games)
         for offset in tqdm(range(n_train_games), desc="training games", unit="game"):
             for moves, values in next(played):
                 state = ConnectFour.from_moves(moves, ROWS, COLS)
@@ -169,19 +205,38 @@ def generate(
                 columns["moves"].append(moves)
                 columns["values"].append(values)
                 columns["split"].append(1)
-                columns["game"].append(test_games + offset)
+                columns["game"].append(first + offset)
         played.close()
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     counts = {
         "test_games": test_games,
-        "train_games": n_train_games,
+        "train_games": done_games + n_train_games,
         "train_excluded": excluded,
         "test_seconds": round(test_seconds, 1),
-        "seconds": round(time.perf_counter() - began, 1),
+        "seconds": round(seconds_before + time.perf_counter() - began, 1),
     }
     return columns, counts
+
+
+def load(path: Path, seed: int) -> dict[str, Any]:
+    """The columns and counts of a saved run, to extend with more training games;
+    refuses a run made with another seed or other settings."""
+    data = np.load(path)
+    meta = json.loads(str(data["meta"]))
+    theirs = {k: meta.get(k) for k in ("rows", "cols", "noise", "seed")}
+    ours = {"rows": ROWS, "cols": COLS, "noise": NOISE, "seed": seed}
+    if theirs != ours:
+        raise ValueError(f"{path} was made with {theirs}, not {ours}: cannot extend it")
+    columns = {
+        "moves": [str(m) for m in data["moves"]],
+        "values": [tuple(int(v) for v in row) for row in data["values"]],
+        "split": [int(s) for s in data["split"]],
+        "game": [int(g) for g in data["game"]],
+    }
+    keys = ("test_games", "train_games", "train_excluded", "test_seconds", "seconds")
+    return {"columns": columns, "counts": {k: meta[k] for k in keys}, "meta": meta}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -193,17 +248,39 @@ def main(argv: list[str] | None = None) -> None:
         "--workers", type=int, default=1, help="processes playing and labelling games"
     )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument(
+        "--extend",
+        type=Path,
+        default=None,
+        help="a saved run to keep and extend with --train-games more training games "
+        "(--test is then ignored)",
+    )
     args = parser.parse_args(argv)
     if args.test < 1 or args.train_games < 0 or args.workers < 1:
         parser.error("--test and --workers must be positive, --train-games >= 0")
     if args.output.suffix != ".npz":
         parser.error(f"--output must end in .npz, got {args.output}")
-    columns, counts = generate(args.test, args.train_games, args.seed, args.workers)
+    if args.extend is not None and not args.extend.is_file():
+        parser.error(f"--extend must name a saved run, got {args.extend}")
+    try:
+        previous = load(args.extend, args.seed) if args.extend is not None else None
+    except ValueError as error:
+        parser.error(str(error))
+    columns, counts = generate(args.test, args.train_games, args.seed, args.workers, previous)
+    command = (
+        "OPENBLAS_NUM_THREADS=1 python scripts/hybrid_positions.py "
+        + " ".join(argv if argv is not None else sys.argv[1:])
+    ).strip()
+    # A run that extends another records every run's command and seconds, in order.
+    before = previous["meta"] if previous is not None else {}
+    stage_seconds = counts["seconds"] - before.get("seconds", 0.0)
     meta = {
-        "command": (
-            "OPENBLAS_NUM_THREADS=1 python scripts/hybrid_positions.py "
-            + " ".join(argv if argv is not None else sys.argv[1:])
-        ).strip(),
+        "command": command,
+        "commands": [*before.get("commands", [before["command"]] if before else []), command],
+        "stage_seconds": [
+            *before.get("stage_seconds", [before["seconds"]] if before else []),
+            round(stage_seconds, 1),
+        ],
         "rows": ROWS,
         "cols": COLS,
         "noise": NOISE,

@@ -21,8 +21,12 @@ def test_hybrid_key_results(chapter: ExecutedChapter) -> None:
         assert g[name] > g["chance_rate"] + 10, name
     assert g["bc_rate"] > g["ch5_rate"]
     assert g["policy_target_met"] == ("meets" if g["bc_rate"] >= 85 else "misses")
-    # The derived inputs (threat planes, playable cells, line flags) help the cloned policy.
-    assert g["feature_gain"] > 0
+    # What the derived inputs (threat planes, playable cells, line flags) are worth, and
+    # the verdict follows the number and its standard error.
+    assert g["feature_gain"] == pytest.approx(g["bc_rate"] - g["stones_rate"])
+    assert 0 < g["feature_se"] < 3
+    measurable = abs(g["feature_gain"]) >= 2 * g["feature_se"]
+    assert g["feature_verdict"].startswith("more than twice" if measurable else "within twice")
     # PUCT with the cloned net improves with simulations; the gated agent improves on
     # its policy while spending far less than PUCT at every move.
     assert g["puct_bc_256"] > g["puct_bc_2"]
@@ -35,12 +39,13 @@ def test_hybrid_key_results(chapter: ExecutedChapter) -> None:
     assert 0 <= g["gate_precision"] <= 100 and 0 <= g["gate_recall"] <= 100
     assert g["gate_share_word"] == ("majority" if g["planned_share"] > 50 else "minority")
     assert g["gate_mostly_word"] == ("does" if g["gate_precision"] > 50 else "does not")
-    # Key results of the shipped run: the richer inputs lift the cloned policy above
-    # 80 %; the gate chosen on validation stays within 10 passes and adds at least five
-    # points to its policy, within two of PUCT at the same compute; calibration on
-    # validation carries over to the test set; expert iteration fits in five minutes.
-    assert g["bc_rate"] >= 80 and g["train_games"] >= 1000 and g["feature_gain"] >= 3
-    assert g["gated_passes"] <= 10 and g["gated_rate"] >= g["bc_rate"] + 5
+    # Key results of the shipped run: 4,000 labelled games lift the cloned policy to its
+    # 85 % target; the gate chosen on validation stays within 10 passes, plans on a
+    # minority of moves and reaches 93 %, within two points of PUCT at the same
+    # compute; calibration on validation carries over to the test set; expert
+    # iteration fits in five minutes; the label curve rises.
+    assert g["bc_rate"] >= 85 and g["train_games"] >= 4000
+    assert g["gated_passes"] <= 10 and g["gated_rate"] >= 93 and g["planned_share"] < 50
     assert g["gate_vs_puct_gap"] <= 2
     # The gate's settings were chosen on validation; the words follow them.
     assert g["valid_best_no_tactics"] > 0 and g["valid_best_tactics"] > 0
@@ -61,7 +66,10 @@ def test_hybrid_key_results(chapter: ExecutedChapter) -> None:
     assert g["exit_minutes_word"].startswith("met" if g["exit_seconds"] <= 300 else "missed")
     # Rollout UCT is far slower per move than the gated agent at the same rate.
     assert g["time_ratio"] > 1
-    assert g["time_target_word"] == ("met" if g["time_ratio"] >= 50 else "missed")
+    # Where rollout UCT never reached the rate, the ratio is only a lower bound.
+    reached = g["uct_same_rate"] == "reaches"
+    expected = "met" if g["time_ratio"] >= 50 else "missed" if reached else "not settled"
+    assert g["time_target_word"].startswith(expected)
     assert g["peak_gate_word"] == ("worse" if g["auc_peak"] < g["auc_confidence"] else "better")
     # The failures add up, and no tactic was wrong.
     assert g["wrong_policy"] + g["wrong_search"] + g["wrong_tactic"] == g["gated_wrong"]

@@ -78,6 +78,21 @@ def test_adam_fits_a_linear_map() -> None:
     assert np.allclose(net.params[1], [0.5], atol=1e-3)
 
 
+def test_adam_weight_decay_shrinks_matrices_not_biases() -> None:
+    net = MLP([2, 3, 1], np.random.default_rng(0))
+    net.params[1][:] = 1.0
+    before = [p.copy() for p in net.params]
+    optimiser = Adam(net.params, learning_rate=0.1, weight_decay=0.5)
+    optimiser.step([np.zeros_like(p) for p in net.params])  # a zero gradient: decay alone
+    for p, q in zip(net.params, before, strict=True):
+        assert np.allclose(p, q * (1 - 0.1 * 0.5) if q.ndim == 2 else q)
+    # Without decay the same step leaves every parameter as it was.
+    plain = MLP([2, 3, 1], np.random.default_rng(0))
+    kept = [p.copy() for p in plain.params]
+    Adam(plain.params, learning_rate=0.1).step([np.zeros_like(p) for p in plain.params])
+    assert all(np.array_equal(p, q) for p, q in zip(plain.params, kept, strict=True))
+
+
 net = MLP([2, 3, 1], np.random.default_rng(0))
 
 
@@ -110,6 +125,7 @@ net = MLP([2, 3, 1], np.random.default_rng(0))
         ),
         (lambda: Adam(net.params, learning_rate=-1.0), ValueError, "learning_rate"),
         (lambda: Adam(net.params, beta1=1.0), ValueError, "beta1 must be in [0, 1), got 1.0"),
+        (lambda: Adam(net.params, weight_decay=-0.1), ValueError, "weight_decay"),
         (lambda: Adam(net.params).step([np.zeros(1)]), ValueError, "expected 4 gradients, got 1"),
         (
             lambda: Adam(net.params).step([np.zeros((1, 1))] * 4),

@@ -44,6 +44,36 @@ def test_positions_reproduce_the_saved_test_set(small_positions: Path) -> None:
         assert min(legal) < max(legal)
 
 
+def test_positions_extended_equal_one_long_run(small_positions: Path, tmp_path: Path) -> None:
+    first, extended = tmp_path / "first.npz", tmp_path / "extended.npz"
+    result = run_script(
+        "hybrid_positions.py", "--test", "40", "--train-games", "2", "--output", str(first)
+    )
+    assert result.returncode == 0, result.stderr
+    result = run_script(
+        "hybrid_positions.py",
+        *("--extend", str(first), "--train-games", "4", "--output", str(extended)),
+    )
+    assert result.returncode == 0, result.stderr
+    one, two = np.load(small_positions), np.load(extended)
+    assert (two["split"] == 1).sum() > (np.load(first)["split"] == 1).sum()
+    for column in ("moves", "values", "split", "game"):
+        assert np.array_equal(one[column], two[column]), column
+    meta = json.loads(str(two["meta"]))
+    assert meta["train_games"] == 6 and len(meta["commands"]) == len(meta["stage_seconds"]) == 2
+    assert "--extend" in meta["commands"][1] and "--extend" not in meta["commands"][0]
+    # A run made with another seed is not extended.
+    result = run_script("hybrid_positions.py", "--extend", str(first), "--seed", "1")
+    assert result.returncode == 2 and "cannot extend it" in result.stderr
+
+
+def test_saved_positions_runs_each_took_under_ten_minutes() -> None:
+    meta = json.loads(str(np.load(RESULTS / "hybrid_positions.npz")["meta"]))
+    assert len(meta["stage_seconds"]) == len(meta["commands"]) >= 1
+    assert all(0 < s < 600 for s in meta["stage_seconds"])
+    assert np.isclose(sum(meta["stage_seconds"]), meta["seconds"], atol=0.5)
+
+
 def test_train_and_exit_and_eval_run_small(small_positions: Path, tmp_path: Path) -> None:
     weights = tmp_path / "weights"
     result = run_script(
@@ -56,11 +86,24 @@ def test_train_and_exit_and_eval_run_small(small_positions: Path, tmp_path: Path
     full = json.loads((RESULTS / "hybrid_train.json").read_text())
     assert set(train) == set(full) and set(train["bc"]) == set(full["bc"])
     assert len(train["bc"]["curve"]) == 2 and 0 <= train["bc"]["test_rate"] <= 1
-    # The label curve: more games, more positions, the last point the shipped network.
-    curve = train["label_curve"]
+    # The ablations: the stone planes alone, and the label curve (more games, more
+    # positions, equal gradient steps, the last point the network just trained).
+    result = run_script(
+        "hybrid_ablate.py",
+        *("--positions", str(small_positions), "--trained", str(tmp_path / "train.json")),
+        *("--output", str(tmp_path / "ablate.json")),
+    )
+    assert result.returncode == 0, result.stderr
+    ablation = json.loads((tmp_path / "ablate.json").read_text())
+    assert set(ablation) == set(json.loads((RESULTS / "hybrid_ablate.json").read_text()))
+    curve = ablation["label_curve"]
     assert [c["share"] for c in curve] == [0.25, 0.5, 1.0]
-    assert 0 < curve[0]["positions"] <= curve[1]["positions"] < curve[2]["positions"]
-    assert curve[2]["test_rate"] == train["bc"]["test_rate"]
+    sizes = [c["positions"] for c in curve]
+    assert 0 < sizes[0] and sizes == sorted(sizes) and sizes[-2] < sizes[-1]
+    assert curve[-1]["test_rate"] == train["bc"]["test_rate"]
+    steps = [c["epochs"] * c["positions"] for c in curve]
+    assert all(abs(s - steps[-1]) <= c["positions"] for s, c in zip(steps, curve, strict=True))
+    assert 0 <= ablation["stones_only_rate"] <= 1
     assert set(train["calibration"]) == set(full["calibration"])
     # The gate's signal, fitted on the validation positions, then the gate chosen.
     result = run_script(
@@ -137,6 +180,8 @@ def test_train_and_exit_and_eval_run_small(small_positions: Path, tmp_path: Path
         ("hybrid_positions.py", ("--test", "0")),
         ("hybrid_positions.py", ("--output", "/tmp/x.json")),
         ("hybrid_train.py", ("--epochs", "0")),
+        ("hybrid_ablate.py", ("--trained", "/nonexistent.json")),
+        ("hybrid_positions.py", ("--extend", "/nonexistent.npz")),
         ("hybrid_gate.py", ("--weights-dir", "/nonexistent")),
         ("hybrid_exit.py", ("--rounds", "0")),
         ("hybrid_eval.py", ("--uct-positions", "-1")),

@@ -231,7 +231,11 @@ def _check_params(params: Any) -> list[np.ndarray]:
 
 
 class Adam:
-    """Adam (Kingma and Ba, 2015) updating a list of arrays in place."""
+    """Adam (Kingma and Ba, 2015) updating a list of arrays in place.
+
+    ``weight_decay`` > 0 makes it AdamW (Loshchilov and Hutter, 2019): after each
+    step every matrix (2-D parameter, not a bias) shrinks by
+    ``learning_rate * weight_decay`` of itself, apart from the gradient's scaling."""
 
     def __init__(
         self,
@@ -240,6 +244,7 @@ class Adam:
         beta1: float = 0.9,
         beta2: float = 0.999,
         eps: float = 1e-8,
+        weight_decay: float = 0.0,
     ) -> None:
         self.params = _check_params(params)
         self.learning_rate = positive_float("learning_rate", learning_rate)
@@ -248,6 +253,7 @@ class Adam:
                 raise ValueError(f"{name} must be in [0, 1), got {beta!r}")
         self.beta1, self.beta2 = float(beta1), float(beta2)
         self.eps = positive_float("eps", eps)
+        self.weight_decay = positive_float("weight_decay", weight_decay, allow_zero=True)
         self.m = [np.zeros_like(p) for p in params]
         self.v = [np.zeros_like(p) for p in params]
         self.t = 0
@@ -264,6 +270,8 @@ class Adam:
             m_hat = m / (1 - self.beta1**self.t)
             v_hat = v / (1 - self.beta2**self.t)
             p -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.eps)
+            if self.weight_decay > 0 and p.ndim == 2:
+                p -= self.learning_rate * self.weight_decay * p
 
 
 class SGD:
