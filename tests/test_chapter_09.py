@@ -26,7 +26,8 @@ def test_hybrid_key_results(chapter: ExecutedChapter) -> None:
     assert g["feature_gain"] == pytest.approx(g["bc_rate"] - g["stones_rate"])
     assert 0 < g["feature_se"] < 3
     measurable = abs(g["feature_gain"]) >= 2 * g["feature_se"]
-    assert g["feature_verdict"].startswith("more than twice" if measurable else "within twice")
+    assert g["feature_verdict"] == ("more than twice that" if measurable else "within twice that")
+    assert ("nothing measurable" in g["feature_meaning"]) == (not measurable)
     # PUCT with the cloned net improves with simulations; the gated agent improves on
     # its policy while spending far less than PUCT at every move.
     assert g["puct_bc_256"] > g["puct_bc_2"]
