@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> None:
             min(args.workers, n), initializer=_load, initargs=(args.positions,)
         ) as pool:
             runs = list(pool.map(_run, tasks, [hidden] * n, [epochs] * n, [seed] * n))
-    if any(r.pop("of_positions") != shipped["sizes"]["train"] for r in runs):
+    if {r.pop("of_positions") for r in runs} != {shipped["sizes"]["train"]}:
         parser.error(f"{args.trained} was trained on other positions than {args.positions}")
     stones, label_curve = runs[0], runs[1:]
     label_curve.append(
