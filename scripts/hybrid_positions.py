@@ -6,7 +6,7 @@ Reproduce the saved result from the repository root with
     OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_positions.py \
         --workers 2 --train-games 1000
 
-and then, three times, to add 1,000 training games each time,
+and then, seven times, to add 1,000 training games each time,
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/hybrid_positions.py \
         --workers 2 --extend scripts/results/hybrid_positions.npz --train-games 1000
