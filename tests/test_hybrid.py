@@ -407,6 +407,17 @@ def test_cost_at_rate_interpolates_log_cost() -> None:
         hybrid.cost_at_rate(rates, costs, "70")
 
 
+def test_cost_ratio_at_rate_is_a_lower_bound_when_never_reached() -> None:
+    rates, costs = np.array([50.0, 70.0, 90.0]), np.array([1.0, 10.0, 100.0])
+    assert hybrid.cost_ratio_at_rate(rates, costs, 70.0, 2.0) == (pytest.approx(5.0), True)
+    # Never reached: the largest budget's cost over the reference, flagged as a bound.
+    assert hybrid.cost_ratio_at_rate(rates, costs, 95.0, 2.0) == (pytest.approx(50.0), False)
+    with pytest.raises(ValueError, match="reference_cost must be finite and positive"):
+        hybrid.cost_ratio_at_rate(rates, costs, 70.0, 0.0)
+    with pytest.raises(TypeError, match="reference_cost must be a number"):
+        hybrid.cost_ratio_at_rate(rates, costs, 70.0, "2")
+
+
 def test_lines_of_the_board() -> None:
     board_lines = hybrid.lines()
     # 5x5, four in a row: 2 per row, 2 per column, 4 per diagonal direction.

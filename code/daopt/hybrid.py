@@ -867,6 +867,24 @@ def cost_at_rate(rates: np.ndarray, costs: np.ndarray, rate: float) -> float | N
     return float(np.exp((1 - w) * np.log(costs[j - 1]) + w * np.log(costs[j])))
 
 
+def cost_ratio_at_rate(
+    rates: np.ndarray, costs: np.ndarray, rate: float, reference_cost: float
+) -> tuple[float, bool]:
+    """How many times ``reference_cost`` an agent measured at increasing budgets
+    (``rates`` (k,), mean ``costs`` (k,), as in ``cost_at_rate``) needs to reach
+    ``rate``: (ratio, reached). If no budget reaches it, the largest budget's cost
+    gives a lower bound on the ratio and ``reached`` is False."""
+    if isinstance(reference_cost, bool) or not isinstance(reference_cost, (int, float, np.number)):
+        raise TypeError(f"reference_cost must be a number, got {reference_cost!r}")
+    if not (np.isfinite(reference_cost) and reference_cost > 0):
+        raise ValueError(f"reference_cost must be finite and positive, got {reference_cost!r}")
+    cost = cost_at_rate(rates, costs, rate)
+    reached = cost is not None
+    if cost is None:
+        cost = float(np.asarray(costs, dtype=float)[-1])
+    return cost / float(reference_cost), reached
+
+
 def _settings() -> dict[str, Any]:
     path = WEIGHTS / "hybrid.json"
     if not path.exists():
