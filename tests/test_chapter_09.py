@@ -41,12 +41,14 @@ def test_hybrid_key_results(chapter: ExecutedChapter) -> None:
     assert g["gate_share_word"] == ("majority" if g["planned_share"] > 50 else "minority")
     assert g["gate_mostly_word"] == ("does" if g["gate_precision"] > 50 else "does not")
     # Key results of the shipped run: 8,000 labelled games lift the cloned policy to its
-    # 85 % target; the gate chosen on validation stays within 10 passes, plans on a
-    # minority of moves and reaches 93 %, within two points of PUCT at the same
-    # compute; calibration on validation carries over to the test set; expert
-    # iteration fits in five minutes; the label curve rises.
+    # 85 % target; the gate chosen on validation positions like the test's stays
+    # within 10 passes, plans on a minority of moves and reaches its 95 % target,
+    # within two points of PUCT at the same compute; calibration on validation
+    # carries over to the test set; expert iteration fits in five minutes; the label
+    # curve rises.
     assert g["bc_rate"] >= 85 and g["train_games"] >= 8000
-    assert g["gated_passes"] <= 10 and g["gated_rate"] >= 93 and g["planned_share"] < 50
+    assert g["gated_passes"] <= 10 and g["gated_rate"] >= 95 and g["planned_share"] < 50
+    assert abs(g["valid_median_plies"] - g["median_ply"]) <= 1.5
     assert g["gate_vs_puct_gap"] <= 2
     # The gate's settings were chosen on validation; the words follow them.
     assert g["valid_best_no_tactics"] > 0 and g["valid_best_tactics"] > 0

@@ -251,6 +251,29 @@ def test_self_play_game_records_visits_and_outcomes() -> None:
     assert log.games == [2, 2] and all(p > 0 for p in log.positions)
     with pytest.raises(TypeError, match="rounds"):
         selfplay.expert_iteration(network, rounds=1.5, games_per_round=2, simulations=4, seed=0)
+    with pytest.raises(ValueError, match="random_moves"):
+        selfplay.expert_iteration(
+            network, rounds=1, games_per_round=1, simulations=4, seed=0, random_moves=1.5
+        )
+
+
+def test_self_play_random_moves_and_search_values() -> None:
+    network = hybrid.new_network(RNG(0), (16,))
+    # Every move at random: the moves differ from the searched game's, the records
+    # are still one per position.
+    searched = selfplay.self_play_game(network, 4, RNG(1), sample_moves=0)
+    random_ = selfplay.self_play_game(network, 4, RNG(1), sample_moves=0, random_moves=1.0)
+    assert random_.x.shape[0] == random_.policy.shape[0] == random_.outcome.shape[0]
+    assert searched.x.shape != random_.x.shape or not np.array_equal(searched.x, random_.x)
+    # The value target is the outcome at weight 0 and the root value at weight 1.
+    outcome = selfplay.self_play_game(network, 8, RNG(2))
+    root = selfplay.self_play_game(network, 8, RNG(2), search_value=1.0)
+    half = selfplay.self_play_game(network, 8, RNG(2), search_value=0.5)
+    assert np.array_equal(outcome.x, root.x) and np.all(np.abs(root.outcome) <= 1)
+    assert not np.array_equal(root.outcome, outcome.outcome)
+    assert np.allclose(half.outcome, (outcome.outcome + root.outcome) / 2)
+    with pytest.raises(ValueError, match="search_value"):
+        selfplay.self_play_game(network, 4, RNG(1), search_value=-0.1)
 
 
 def test_exercise_checkers_accept_the_reference_and_name_a_wrong_answer() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import RESULTS, run_script
+from conftest import RESULTS, SCRIPTS, run_script
 
 from daopt import hybrid
 
@@ -72,6 +72,31 @@ def test_saved_positions_runs_each_took_under_ten_minutes() -> None:
     assert len(meta["stage_seconds"]) == len(meta["commands"]) >= 1
     assert all(0 < s < 600 for s in meta["stage_seconds"])
     assert np.isclose(sum(meta["stage_seconds"]), meta["seconds"], atol=0.5)
+
+
+def test_validation_is_built_from_the_first_training_games(small_positions: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(SCRIPTS))
+    import hybrid_train
+
+    data = hybrid_train.load(small_positions)
+    train, valid, test = hybrid_train.split(data)
+    assert len(valid["key"]) >= 2 and len(train["key"]) > 0
+    # As the test set: the earliest games, one informative position per class in order.
+    assert valid["game"].max() < train["game"].min()
+    assert len(set(valid["key"])) == len(valid["key"]) and valid["informative"].all()
+    first_rows = data["split"] == 1
+    first_game = data["game"][first_rows].min()
+    opening = (data["game"] == first_game) & data["informative"]
+    assert valid["moves"][0] == data["moves"][opening][0]
+    # No class is shared between the three sets.
+    for a, b in ((train, valid), (train, test), (valid, test)):
+        assert not np.isin(a["key"], b["key"]).any()
+    # The saved run's validation positions are as far into their games as the test's;
+    # built from the last games, less every training class, they were 4 plies deeper.
+    plies = json.loads((RESULTS / "hybrid_train.json").read_text())["sizes"]["median_plies"]
+    assert abs(plies["validation"] - plies["test"]) <= 1.5
 
 
 def test_train_and_exit_and_eval_run_small(small_positions: Path, tmp_path: Path) -> None:
@@ -184,6 +209,7 @@ def test_train_and_exit_and_eval_run_small(small_positions: Path, tmp_path: Path
         ("hybrid_positions.py", ("--extend", "/nonexistent.npz")),
         ("hybrid_gate.py", ("--weights-dir", "/nonexistent")),
         ("hybrid_exit.py", ("--rounds", "0")),
+        ("hybrid_exit.py", ("--random-moves", "1.5")),
         ("hybrid_eval.py", ("--uct-positions", "-1")),
     ],
 )

@@ -19,7 +19,7 @@ from daopt.cost import training_passes
 from daopt.games import ConnectFour
 from daopt.hybrid import PolicyValueNet, PUCTAgent, features, fit, mirror_features, mirror_targets
 from daopt.nn import MLP, Adam
-from daopt.validation import generator, positive_int
+from daopt.validation import generator, positive_int, probability
 
 __all__ = ["ExItLog", "GameData", "expert_iteration", "self_play_game"]
 
@@ -47,16 +47,25 @@ def self_play_game(
     cols: int = 5,
     sample_moves: int = 8,
     c_puct: float = 1.5,
+    random_moves: float = 0.0,
+    search_value: float = 0.0,
 ) -> GameData:
     """One game of PUCT against itself. For the first ``sample_moves`` moves the move is
     drawn in proportion to the root visits (exploration); after that it is the most
-    visited move."""
+    visited move. With probability ``random_moves`` a move is instead uniformly random
+    (the position is still searched and recorded), so that the games reach positions
+    that good play avoids. A position's value target is ``1 - search_value`` times the
+    game's outcome plus ``search_value`` times the search's root value (the visit-
+    weighted mean of its root actions' values), both for the mover: the outcome of a
+    game with random moves says less about the positions before them."""
     simulations = positive_int("simulations", simulations)
     generator("rng", rng)
+    random_moves = probability("random_moves", random_moves)
+    search_value = probability("search_value", search_value)
     pv = PolicyValueNet(net, rows, cols)
     agent = PUCTAgent(pv, simulations, rng, c_puct)
     state = ConnectFour(rows, cols)
-    states, policies, movers = [], [], []
+    states, policies, movers, root_values = [], [], [], []
     spent = 0
     while not state.is_terminal():
         result = agent.search(state)
@@ -64,7 +73,14 @@ def self_play_game(
         states.append(state)
         policies.append(result.policy)
         movers.append(state.to_play)
-        if state.moves_played < sample_moves:
+        visited = result.visits > 0
+        root_values.append(
+            float(result.visits[visited] @ result.values[visited] / result.visits[visited].sum())
+        )
+        if random_moves > 0 and rng.random() < random_moves:
+            legal = state.legal_actions()
+            action = int(legal[int(rng.integers(len(legal)))])
+        elif state.moves_played < sample_moves:
             action = int(rng.choice(cols, p=result.policy))
         else:
             action = result.best_action
@@ -77,18 +93,25 @@ def self_play_game(
         x=features(states),
         policy=np.array(policies),
         legal=legal,
-        outcome=np.array([final[m] for m in movers]),
+        outcome=(1 - search_value) * np.array([final[m] for m in movers], dtype=float)
+        + search_value * np.array(root_values),
         passes=pv.passes,
         simulations=spent,
     )
 
 
 def _play_games(
-    params: list[np.ndarray], sizes: tuple[int, ...], seeds: list[list[int]], simulations: int
+    params: list[np.ndarray],
+    sizes: tuple[int, ...],
+    seeds: list[list[int]],
+    simulations: int,
+    options: dict[str, float],
 ) -> list[GameData]:
     net = MLP(sizes, np.random.default_rng(0), activation="relu")
     net.params = [p.copy() for p in params]
-    return [self_play_game(net, simulations, np.random.default_rng(seed)) for seed in seeds]
+    return [
+        self_play_game(net, simulations, np.random.default_rng(seed), **options) for seed in seeds
+    ]
 
 
 @dataclass
@@ -116,12 +139,15 @@ def expert_iteration(
     window: int = 4,
     workers: int = 1,
     evaluate=None,
+    random_moves: float = 0.0,
+    search_value: float = 0.0,
 ) -> ExItLog:
     """Train ``net`` in place by ``rounds`` of expert iteration: each round plays
     ``games_per_round`` self-play games with PUCT (``simulations`` a move) guided by
     the current net, then trains ``epochs`` epochs on the last ``window`` rounds'
-    positions and their mirror images. Game seeds are ``[seed, round, game]``, so a
-    run is reproducible for any ``workers``."""
+    positions and their mirror images. ``random_moves`` and ``search_value`` go to
+    ``self_play_game``. Game seeds are ``[seed, round, game]``, so a run is
+    reproducible for any ``workers``."""
     if not isinstance(net, MLP):
         raise TypeError(f"net must be a daopt.nn.MLP, got {net!r}")
     for name, value in (
@@ -135,6 +161,10 @@ def expert_iteration(
         positive_int(name, value)
     if evaluate is not None and not callable(evaluate):
         raise TypeError(f"evaluate must be callable net -> value, got {evaluate!r}")
+    options = {
+        "random_moves": probability("random_moves", random_moves),
+        "search_value": probability("search_value", search_value),
+    }
     log = ExItLog()
     buffer: list[list[GameData]] = []
     optimiser = Adam(net.params, learning_rate=1e-3)
@@ -145,7 +175,7 @@ def expert_iteration(
             start = time.perf_counter()
             seeds = [[seed, r, g] for g in range(games_per_round)]
             if pool is None:
-                games = _play_games(net.params, net.sizes, seeds, simulations)
+                games = _play_games(net.params, net.sizes, seeds, simulations, options)
             else:
                 chunks = [seeds[i::workers] for i in range(workers)]
                 games = [
@@ -156,6 +186,7 @@ def expert_iteration(
                         [net.sizes] * workers,
                         chunks,
                         [simulations] * workers,
+                        [options] * workers,
                     )
                     for game in part
                 ]
