@@ -40,6 +40,9 @@ def test_conclusion_key_results(chapter: ExecutedChapter) -> None:
     assert g["c55_best_policy"] == pytest.approx(g["policy_rate"])
     assert g["gated_vs_puct"] in {"above", "below"}
     assert g["ch9_targets"] == 8 and 0 <= g["ch9_missed"] <= 8
+    # The prose names each missed target once, and says "met all" only when none was.
+    assert g["ch9_missed_clause"].count("“") == g["ch9_missed"]
+    assert g["ch9_missed_clause"].startswith("met all" if g["ch9_missed"] == 0 else "missed")
     assert g["distillation_gap"] == pytest.approx(g["exit_search_55"] - g["exit_rate_55"])
     assert g["distillation_gap"] > 0
     # Chance multiplies the tree; dimension hurts random shooting more than CEM.
