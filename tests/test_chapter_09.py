@@ -50,6 +50,10 @@ def test_hybrid_key_results(chapter: ExecutedChapter) -> None:
     assert g["gated_passes"] <= 10 and g["gated_rate"] >= 95 and g["planned_share"] < 50
     assert abs(g["valid_median_plies"] - g["median_ply"]) <= 1.5
     assert g["gate_vs_puct_gap"] <= 2
+    # "Level with" PUCT exactly when the gap is within twice its standard error.
+    level = g["gate_vs_puct_gap"] < 2 * g["gate_vs_puct_se"]
+    assert (g["gate_vs_puct_word"] == "level with") == level and 0 < g["gate_vs_puct_se"] < 3
+    assert g["gate_vs_puct_noise"] == ("within twice" if level else "more than twice")
     # The gate's settings were chosen on validation; the words follow them.
     assert g["valid_best_no_tactics"] > 0 and g["valid_best_tactics"] > 0
     assert g["planned_carry"].startswith("stays" if g["planned_share"] < 50 else "goes over")
@@ -73,7 +77,7 @@ def test_hybrid_key_results(chapter: ExecutedChapter) -> None:
     reached = g["uct_same_rate"] == "reaches"
     expected = "met" if g["time_ratio"] >= 50 else "missed" if reached else "not settled"
     assert g["time_target_word"].startswith(expected)
-    assert g["peak_gate_word"] == ("worse" if g["auc_peak"] < g["auc_confidence"] else "better")
+    assert g["peak_gate_word"] == ("worse" if g["auc_peak"] < g["auc_gate"] else "better")
     # The failures add up, and no tactic was wrong.
     assert g["wrong_policy"] + g["wrong_search"] + g["wrong_tactic"] == g["gated_wrong"]
     assert g["wrong_tactic"] == 0
