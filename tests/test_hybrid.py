@@ -430,6 +430,18 @@ def test_cost_at_rate_interpolates_log_cost() -> None:
         hybrid.cost_at_rate(rates, costs, "70")
 
 
+def test_rate_difference_is_measured_only_beyond_twice_its_standard_error() -> None:
+    difference, se, measured = hybrid.rate_difference(0.9, 0.8, 200)
+    assert difference == pytest.approx(0.1) and se == pytest.approx(np.sqrt(0.25 / 200))
+    assert measured  # 0.1 against 2 * 0.035
+    assert not hybrid.rate_difference(0.9, 0.8, 50)[2]  # se 0.071: beyond once, within twice
+    assert hybrid.rate_difference(0.5, 0.5, 10) == (0.0, pytest.approx(np.sqrt(0.05)), False)
+    with pytest.raises(ValueError, match="rate_a"):
+        hybrid.rate_difference(90.0, 0.8, 100)  # a percentage, not a rate
+    with pytest.raises(TypeError, match="n"):
+        hybrid.rate_difference(0.9, 0.8, 1.5)
+
+
 def test_cost_ratio_at_rate_is_a_lower_bound_when_never_reached() -> None:
     rates, costs = np.array([50.0, 70.0, 90.0]), np.array([1.0, 10.0, 100.0])
     assert hybrid.cost_ratio_at_rate(rates, costs, 70.0, 2.0) == (pytest.approx(5.0), True)

@@ -33,7 +33,7 @@ from daopt.games import ConnectFour, GameState
 from daopt.mcts import MCTS, MCTSResult
 from daopt.nn import MLP, Adam, TrainLog, softmax_cross_entropy, train
 from daopt.search import winning_cells_function
-from daopt.validation import generator, positive_float, positive_int
+from daopt.validation import generator, positive_float, positive_int, probability
 
 __all__ = [
     "GATE_FEATURES",
@@ -52,6 +52,7 @@ __all__ = [
     "bc_targets",
     "check_state",
     "cost_at_rate",
+    "cost_ratio_at_rate",
     "features",
     "fit",
     "fit_gate_signal",
@@ -66,6 +67,7 @@ __all__ = [
     "n_features",
     "new_network",
     "pretrained",
+    "rate_difference",
     "reliability",
     "search_cost",
     "tactical_move",
@@ -883,6 +885,16 @@ def cost_ratio_at_rate(
     if cost is None:
         cost = float(np.asarray(costs, dtype=float)[-1])
     return cost / float(reference_cost), reached
+
+
+def rate_difference(rate_a: float, rate_b: float, n: int) -> tuple[float, float, bool]:
+    """Two success rates (in [0, 1]), each measured on ``n`` positions: (difference
+    ``rate_a - rate_b``, its standard error ``sqrt((a(1-a) + b(1-b)) / n)``, and
+    whether the difference is measured, at least twice the standard error)."""
+    a, b = probability("rate_a", rate_a), probability("rate_b", rate_b)
+    n = positive_int("n", n)
+    standard_error = float(np.sqrt((a * (1 - a) + b * (1 - b)) / n))
+    return a - b, standard_error, abs(a - b) >= 2 * standard_error
 
 
 def _settings() -> dict[str, Any]:
