@@ -276,6 +276,46 @@ def test_self_play_random_moves_and_search_values() -> None:
         selfplay.self_play_game(network, 4, RNG(1), search_value=-0.1)
 
 
+def test_games_played_side_by_side_are_the_games_played_alone() -> None:
+    network = hybrid.new_network(RNG(0), (32,))
+    options = {"random_moves": 0.25, "search_value": 0.5}
+    alone = [selfplay.self_play_game(network, 6, RNG(seed), **options) for seed in range(4)]
+    together = selfplay.self_play_games(network, 6, [RNG(seed) for seed in range(4)], **options)
+    assert len(together) == 4 and len({a.x.shape[0] for a in alone}) > 1  # lengths differ
+    for a, b in zip(alone, together, strict=True):
+        assert np.array_equal(a.x, b.x) and np.array_equal(a.legal, b.legal)  # same moves
+        assert np.allclose(a.policy, b.policy) and np.allclose(a.outcome, b.outcome)
+        assert (a.passes, a.simulations) == (b.passes, b.simulations)
+        assert a.simulations == 6 * a.x.shape[0] and a.passes > a.x.shape[0]
+    with pytest.raises(TypeError, match=r"non-empty list of np\.random\.Generator"):
+        selfplay.self_play_games(network, 6, RNG(0))
+    with pytest.raises(TypeError, match=r"rngs\[1\]"):
+        selfplay.self_play_games(network, 6, [RNG(0), 0])
+    shared = RNG(0)
+    with pytest.raises(ValueError, match="distinct generators"):
+        selfplay.self_play_games(network, 6, [shared, shared])
+    with pytest.raises(ValueError, match="sample_moves must be >= 0"):
+        selfplay.self_play_game(network, 6, RNG(0), sample_moves=-1)
+    with pytest.raises(ValueError, match="c_puct"):
+        selfplay.self_play_game(network, 6, RNG(0), c_puct=0.0)
+    with pytest.raises(TypeError, match="rng"):
+        selfplay.self_play_game(network, 6, 0)
+
+
+def test_prefetched_states_cost_no_further_pass() -> None:
+    net = hybrid.PolicyValueNet(hybrid.new_network(RNG(0), (16,)))
+    states = [ConnectFour.from_moves(moves, 5, 5) for moves in ("", "3", "33", "31")]
+    net.prefetch(states)
+    assert net.passes == 4
+    batch = net.evaluate(states)
+    for i, state in enumerate(states):
+        assert np.allclose(net.prior(state), batch.policy[i])
+        assert np.isclose(net.value(state), batch.value[i])
+    assert net.passes == 8  # the four of evaluate; the hooks' answers were kept
+    net.prior(ConnectFour.from_moves("2", 5, 5))
+    assert net.passes == 9  # a state not prefetched is evaluated
+
+
 def test_exercise_checkers_accept_the_reference_and_name_a_wrong_answer() -> None:
     from daopt.checks import hybrid as hc
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from daopt import mcts
-from daopt.games import ConnectFour, TicTacToe
+from daopt.games import ConnectFour, TicTacToe, draw_outcome
 from daopt.mcts import MCTS, MCTSResult, puct_score, ucb_score
 from daopt.search import optimal_actions, solve
 
@@ -23,12 +23,15 @@ def rng(seed: int = 0) -> np.random.Generator:
 
 
 def random_position(game, seed: int, max_moves: int):
-    """A non-terminal position after up to ``max_moves`` random moves."""
+    """A non-terminal decision position after up to ``max_moves`` random moves, chance
+    outcomes drawn with their probabilities."""
     generator = rng(seed)
     state = game
     for _ in range(int(generator.integers(0, max_moves + 1))):
         legal = state.legal_actions()
         following = state.play(legal[int(generator.integers(len(legal)))])
+        if following.is_chance():
+            following = draw_outcome(following.chance_outcomes(), generator.random())
         if following.is_terminal():
             break
         state = following
@@ -445,3 +448,126 @@ def test_a_search_that_fails_half_way_cannot_be_continued() -> None:
         agent.search(TicTacToe())
     with pytest.raises(ValueError, match="reuse_tree=True continues the previous search"):
         agent.search(TicTacToe(), reuse_tree=True)
+
+
+# -- many searches in step ----------------------------------------------------------------------
+
+
+def _hashed_prior(state) -> np.ndarray:
+    """A prior that is a pure function of the state, so it cannot depend on batching."""
+    weights = np.random.default_rng(hash(state) % 2**32).random(state.num_actions) + 0.1
+    return weights / weights.sum()
+
+
+def _hashed_value(state) -> float:
+    return float(np.random.default_rng(hash(state) % 2**31).uniform(-1, 1))
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n_searches=st.integers(1, 5),
+    simulations=st.integers(1, 60),
+    game=st.sampled_from(["connect_four", "tic_tac_toe", "noisy", "rollouts"]),
+)
+def test_searches_in_step_match_searches_alone(
+    seed: int, n_searches: int, simulations: int, game: str
+) -> None:
+    from daopt.noisy_tictactoe import NoisyTicTacToe
+
+    start = {
+        "connect_four": ConnectFour(rows=4, cols=5),
+        "tic_tac_toe": TicTacToe(),
+        "noisy": NoisyTicTacToe(slip=0.3),
+        "rollouts": ConnectFour(rows=4, cols=5),
+    }[game]
+    hooks = {} if game == "rollouts" else {"prior": _hashed_prior, "evaluator": _hashed_value}
+    states = [random_position(start, seed + i, 6) for i in range(n_searches)]
+    alone = [
+        MCTS(simulations, rng(seed + i), c_uct=1.5, **hooks).search(state)
+        for i, state in enumerate(states)
+    ]
+    fetched: list[list] = []
+    searches = [MCTS(simulations, rng(seed + i), c_uct=1.5, **hooks) for i in range(n_searches)]
+    together = mcts.search_together(searches, states, fetched.append)
+    assert len(together) == n_searches and fetched and all(fetched)
+    for a, b in zip(alone, together, strict=True):
+        assert np.array_equal(a.visits, b.visits)
+        assert np.array_equal(a.values, b.values, equal_nan=True)
+        assert (a.best_action, a.nodes, a.prior_calls, a.evaluator_calls, a.rollouts) == (
+            b.best_action,
+            b.nodes,
+            b.prior_calls,
+            b.evaluator_calls,
+            b.rollouts,
+        )
+        assert b.simulations == simulations
+    # The first prefetch holds the roots, then at most one state per search each round.
+    assert fetched[0] == states and all(len(batch) <= n_searches for batch in fetched)
+    assert len(fetched) <= simulations + 1
+
+
+def test_a_new_tree_grown_by_reuse_is_a_fresh_search() -> None:
+    state = ConnectFour.from_moves("4453")
+    fresh = MCTS(50, rng(3)).search(state)
+    agent = MCTS(50, rng(3))
+    agent.new_tree(state)
+    grown = agent.search(state, reuse_tree=True)
+    assert np.array_equal(fresh.visits, grown.visits) and fresh.nodes == grown.nodes
+    with pytest.raises(ValueError, match="terminal state"):
+        agent.new_tree(ConnectFour.from_moves("1212121"))
+
+
+def test_the_hooks_are_asked_only_about_prefetched_states_in_connect_four() -> None:
+    batches: list[list] = []
+    asked: list[tuple[int, object]] = []
+
+    def prior(state):
+        asked.append((len(batches), state))
+        return _hashed_prior(state)
+
+    states = [random_position(ConnectFour(rows=4, cols=5), seed, 5) for seed in range(4)]
+    searches = [MCTS(30, rng(i), prior=prior, evaluator=_hashed_value) for i in range(4)]
+    mcts.search_together(searches, states, batches.append)
+    assert len(asked) > len(states) and len(batches) > 1
+    assert all(state in batches[when - 1] for when, state in asked)
+    # Each batch after the roots holds only states that the prior was then asked about.
+    assert sum(len(batch) for batch in batches) == len(asked)
+
+
+def test_search_together_rejects_bad_input_and_a_half_way_failure() -> None:
+    state = TicTacToe()
+    ok = [MCTS(5, rng(0)), MCTS(5, rng(1))]
+    with pytest.raises(TypeError, match="non-empty list of MCTS agents"):
+        mcts.search_together([], [], list)
+    with pytest.raises(TypeError, match="non-empty list of MCTS agents"):
+        mcts.search_together(ok[0], [state], list)
+    with pytest.raises(TypeError, match=r"searches\[1\] must be an MCTS agent"):
+        mcts.search_together([ok[0], "mcts"], [state, state], list)
+    with pytest.raises(ValueError, match="distinct"):
+        mcts.search_together([ok[0], ok[0]], [state, state], list)
+    with pytest.raises(ValueError, match="2 searches, 1 states"):
+        mcts.search_together(ok, [state], list)
+    with pytest.raises(ValueError, match="terminal state"):
+        mcts.search_together(ok, [state, TicTacToe.from_cells("XXXOO....")], list)
+    with pytest.raises(TypeError, match="prefetch must be a callable"):
+        mcts.search_together(ok, [state, state], None)
+    with pytest.raises(ValueError, match=r"different budgets \[5, 7\]"):
+        mcts.search_together([ok[0], MCTS(7, rng(2))], [state, state], list)
+    with pytest.raises(ValueError, match="simulations must be >= 1"):
+        mcts.search_together(ok, [state, state], list, simulations=0)
+    assert [r.simulations for r in mcts.search_together(ok, [state, state], list, 3)] == [3, 3]
+
+    batches: list[list] = []
+
+    def flaky(states):
+        batches.append(states)
+        if len(batches) == 3:
+            raise RuntimeError("batch evaluator crashed")
+
+    deep = [MCTS(40, rng(0)), MCTS(40, rng(1))]
+    with pytest.raises(RuntimeError, match="crashed"):
+        mcts.search_together(deep, [state, state], flaky)
+    for search in deep:
+        with pytest.raises(ValueError, match="reuse_tree=True continues the previous search"):
+            search.search(state, reuse_tree=True)

@@ -307,6 +307,7 @@ class PolicyValueNet:
         self.net, self.rows, self.cols = net, rows, cols
         self.passes = 0
         self._last: tuple[ConnectFour, NetOutput] | None = None
+        self._prefetched: dict[ConnectFour, NetOutput] = {}
 
     def evaluate(self, states: list[ConnectFour]) -> NetOutput:
         """The heads on ``states`` (a list of one board size): len(states) passes."""
@@ -319,10 +320,23 @@ class PolicyValueNet:
         self.passes += len(states)
         return heads(self.net.forward(x), legal)
 
+    def prefetch(self, states: list[ConnectFour]) -> None:
+        """Evaluate ``states`` in one batched pass (len(states) passes) and keep their
+        heads for ``one``, ``prior`` and ``value`` until the next prefetch: this is how
+        many searches share a forward pass (``daopt.mcts.search_together``)."""
+        out = self.evaluate(states)
+        rows = [slice(i, i + 1) for i in range(len(states))]
+        self._prefetched = {
+            state: NetOutput(out.policy[r], out.value[r], out.confidence[r], out.raw[r])
+            for state, r in zip(states, rows, strict=True)
+        }
+
     def one(self, state: ConnectFour) -> NetOutput:
-        """The heads on one state (rows of length 1), cached for the last state."""
+        """The heads on one state (rows of length 1), cached for the last state and
+        for the states of the last ``prefetch``."""
         if self._last is None or self._last[0] != state:
-            self._last = (state, self.evaluate([state]))
+            known = self._prefetched.get(state)
+            self._last = (state, self.evaluate([state]) if known is None else known)
         return self._last[1]
 
     def prior(self, state: GameState) -> np.ndarray:

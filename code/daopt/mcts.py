@@ -58,7 +58,15 @@ from daopt.games import (
 )
 from daopt.validation import generator, positive_float, positive_int, real_number
 
-__all__ = ["MCTS", "Evaluator", "MCTSResult", "Prior", "puct_score", "ucb_score"]
+__all__ = [
+    "MCTS",
+    "Evaluator",
+    "MCTSResult",
+    "Prior",
+    "puct_score",
+    "search_together",
+    "ucb_score",
+]
 
 Prior = Callable[[GameState], np.ndarray]
 Evaluator = Callable[[GameState], float]
@@ -315,13 +323,7 @@ class MCTS:
             seconds: a wall-time budget instead of, or with, ``simulations``.
             reuse_tree: grow the previous search's tree (its root must equal ``state``).
         """
-        check_state(state)
-        if state.is_terminal():
-            raise ValueError(f"cannot search from a terminal state (the game is over): {state!r}")
-        if state.is_chance():
-            raise ValueError(
-                f"search from a decision state: {state!r} is a chance node, where nobody chooses"
-            )
+        _check_root(state)
         if simulations is not None:
             simulations = positive_int("simulations", simulations)
         if seconds is not None:
@@ -339,19 +341,7 @@ class MCTS:
                     f"is not this state ({state!r}); search once without reuse_tree first"
                 )
         else:
-            self._counts = dict.fromkeys(
-                (
-                    "chance_nodes",
-                    "rollouts",
-                    "rollout_steps",
-                    "evaluator_calls",
-                    "prior_calls",
-                    "seconds",
-                ),
-                0,
-            )
-            self._counts["nodes"] = 1
-            self._root = self._new_node(state)
+            self.new_tree(state)
         self._rollout = _rollout_function(state)
         root = self._root
         deadline = math.inf if seconds is None else start + seconds
@@ -367,6 +357,19 @@ class MCTS:
             raise
         self._counts["seconds"] += time.perf_counter() - start
         return self._result(root)
+
+    def new_tree(self, state: GameState) -> None:
+        """Start a fresh tree with ``state`` as its root (a decision state with a move to
+        make); the root's prior, if any, is asked for now. ``search`` starts this way,
+        and ``search_together`` too."""
+        _check_root(state)
+        self._counts = dict.fromkeys(
+            ("chance_nodes", "rollouts", "rollout_steps", "evaluator_calls", "prior_calls"), 0
+        )
+        self._counts["seconds"] = 0.0
+        self._counts["nodes"] = 1
+        self._root = self._new_node(state)
+        self._rollout = _rollout_function(state)
 
     def anytime(self, state: GameState, checkpoints: Sequence[int]) -> list[MCTSResult]:
         """Grow one tree from ``state`` and report it after each of ``checkpoints``
@@ -542,6 +545,100 @@ class MCTS:
             prior_calls=int(counts["prior_calls"]),
             seconds=float(counts["seconds"]),
             chance_nodes=int(counts["chance_nodes"]),
+        )
+
+
+# -- many searches in step ------------------------------------------------------------------
+def search_together(
+    searches: Sequence[MCTS],
+    states: Sequence[GameState],
+    prefetch: Callable[[list[GameState]], None],
+    simulations: int | None = None,
+) -> list[MCTSResult]:
+    """Search from ``states[i]`` with ``searches[i]``, all in step, so that a network can
+    evaluate the leaves of many searches in one batched pass.
+
+    Before the roots are added, and before each round of one simulation per search,
+    ``prefetch`` gets in one list the states whose prior and value the hooks will be
+    asked for next (at most one per search; a chance outcome, drawn only when the node is
+    added, is not among them); it may, for instance, evaluate them all at once and keep
+    the answers for the hooks. The hooks must still answer for any state. Each result is
+    the one ``searches[i].search(states[i], simulations=simulations)`` would give, since
+    each search draws the same random numbers in the same order; its ``seconds`` is the
+    wall time of the whole joint search.
+
+    Args:
+        searches: distinct ``MCTS`` agents (each keeps its own tree and generator).
+        states: one root per search, decision states with a move to make.
+        prefetch: called with a non-empty list of states before the hooks see them.
+        simulations: simulations per search (default: each search's own; then all
+            must agree).
+    """
+    if isinstance(searches, MCTS) or not isinstance(searches, Sequence) or not searches:
+        raise TypeError(f"searches must be a non-empty list of MCTS agents, got {searches!r}")
+    for index, search in enumerate(searches):
+        if not isinstance(search, MCTS):
+            raise TypeError(f"searches[{index}] must be an MCTS agent, got {search!r}")
+    if len({id(search) for search in searches}) != len(searches):
+        raise ValueError("searches must be distinct MCTS agents (each keeps its own tree)")
+    if isinstance(states, GameState) or not isinstance(states, Sequence):
+        raise TypeError(f"states must be a list of game states, got {states!r}")
+    if len(states) != len(searches):
+        raise ValueError(
+            f"need one state per search: {len(searches)} searches, {len(states)} states"
+        )
+    for state in states:
+        _check_root(state)
+    if not callable(prefetch):
+        raise TypeError(f"prefetch must be a callable taking a list of states, got {prefetch!r}")
+    if simulations is None:
+        budgets = {search.simulations for search in searches}
+        if len(budgets) != 1:
+            raise ValueError(
+                f"the searches have different budgets {sorted(budgets)}: give simulations"
+            )
+        simulations = budgets.pop()
+    simulations = positive_int("simulations", simulations)
+
+    start = time.perf_counter()
+    prefetch(list(states))
+    for search, state in zip(searches, states, strict=True):
+        search.new_tree(state)
+    try:
+        for _ in range(simulations):
+            selected = [search.select(search._root) for search in searches]
+            pending = []
+            for path, leaf in selected:
+                if leaf is None:
+                    parent, index = path[-1]
+                    if isinstance(parent, _Node):
+                        state = parent.state.play(parent.actions[index])
+                        if not state.is_terminal() and not state.is_chance():
+                            pending.append(state)
+            if pending:
+                prefetch(pending)
+            for search, (path, leaf) in zip(searches, selected, strict=True):
+                if leaf is None:
+                    parent, index = path[-1]
+                    leaf = search.expand(parent, index)
+                search.backup(path, search.evaluate(leaf))
+    except BaseException:
+        for search in searches:
+            search._root = None  # a simulation stopped half-way: the trees are not consistent
+        raise
+    seconds = time.perf_counter() - start
+    for search in searches:
+        search._counts["seconds"] = seconds
+    return [search._result(search._root) for search in searches]
+
+
+def _check_root(state: Any) -> None:
+    check_state(state)
+    if state.is_terminal():
+        raise ValueError(f"cannot search from a terminal state (the game is over): {state!r}")
+    if state.is_chance():
+        raise ValueError(
+            f"search from a decision state: {state!r} is a chance node, where nobody chooses"
         )
 
 

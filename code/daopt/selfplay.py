@@ -3,6 +3,8 @@ on small Connect Four boards, without any solver label: the network guides PUCT
 self-play, and is then trained to predict the search's root visit shares (policy)
 and the games' outcomes (value). The search is the expert, the network the
 apprentice; each round the apprentice's better prior makes the expert better.
+A worker plays its games side by side, so that one batched network pass evaluates a
+leaf of each game's search (``self_play_games``).
 
 Shapes as in ``daopt.hybrid``: features (n, ``hybrid.n_features()``), policies (n, cols).
 """
@@ -17,11 +19,12 @@ import numpy as np
 
 from daopt.cost import training_passes
 from daopt.games import ConnectFour
-from daopt.hybrid import PolicyValueNet, PUCTAgent, features, fit, mirror_features, mirror_targets
+from daopt.hybrid import PolicyValueNet, features, fit, mirror_features, mirror_targets
+from daopt.mcts import MCTS, MCTSResult, search_together
 from daopt.nn import MLP, Adam
-from daopt.validation import generator, positive_int, probability
+from daopt.validation import generator, positive_float, positive_int, probability
 
-__all__ = ["ExItLog", "GameData", "expert_iteration", "self_play_game"]
+__all__ = ["ExItLog", "GameData", "expert_iteration", "self_play_game", "self_play_games"]
 
 
 @dataclass
@@ -58,45 +61,102 @@ def self_play_game(
     game's outcome plus ``search_value`` times the search's root value (the visit-
     weighted mean of its root actions' values), both for the mover: the outcome of a
     game with random moves says less about the positions before them."""
+    return self_play_games(
+        net,
+        simulations,
+        [generator("rng", rng)],
+        rows=rows,
+        cols=cols,
+        sample_moves=sample_moves,
+        c_puct=c_puct,
+        random_moves=random_moves,
+        search_value=search_value,
+    )[0]
+
+
+def self_play_games(
+    net: MLP,
+    simulations: int,
+    rngs: list[np.random.Generator],
+    *,
+    rows: int = 5,
+    cols: int = 5,
+    sample_moves: int = 8,
+    c_puct: float = 1.5,
+    random_moves: float = 0.0,
+    search_value: float = 0.0,
+) -> list[GameData]:
+    """One ``self_play_game`` per generator in ``rngs``, played side by side: at each
+    move the searches of all unfinished games run in step
+    (``daopt.mcts.search_together``), so their leaves share one batched network pass.
+    Game ``i`` draws its random numbers from ``rngs[i]`` alone, in the order it would
+    alone, so it is the game that ``self_play_game`` plays with that generator (up to
+    the rounding of a batched matrix product)."""
     simulations = positive_int("simulations", simulations)
-    generator("rng", rng)
+    if not isinstance(rngs, (list, tuple)) or not rngs:
+        raise TypeError(f"rngs must be a non-empty list of np.random.Generator, got {rngs!r}")
+    for index, rng in enumerate(rngs):
+        generator(f"rngs[{index}]", rng)
+    if len({id(rng) for rng in rngs}) != len(rngs):
+        raise ValueError("rngs must be distinct generators, one per game")
+    sample_moves = positive_int("sample_moves", sample_moves, minimum=0)
+    c_puct = positive_float("c_puct", c_puct)
     random_moves = probability("random_moves", random_moves)
     search_value = probability("search_value", search_value)
     pv = PolicyValueNet(net, rows, cols)
-    agent = PUCTAgent(pv, simulations, rng, c_puct)
-    state = ConnectFour(rows, cols)
-    states, policies, movers, root_values = [], [], [], []
-    spent = 0
-    while not state.is_terminal():
-        result = agent.search(state)
-        spent += result.simulations
-        states.append(state)
-        policies.append(result.policy)
-        movers.append(state.to_play)
+    searches = [
+        MCTS(simulations, rng, c_uct=c_puct, prior=pv.prior, evaluator=pv.value) for rng in rngs
+    ]
+    states = [ConnectFour(rows, cols) for _ in rngs]
+    records: list[list[tuple[ConnectFour, MCTSResult]]] = [[] for _ in rngs]
+    playing = list(range(len(rngs)))
+    while playing:
+        results = search_together(
+            [searches[g] for g in playing], [states[g] for g in playing], pv.prefetch
+        )
+        for g, result in zip(playing, results, strict=True):
+            state, rng = states[g], rngs[g]
+            records[g].append((state, result))
+            if random_moves > 0 and rng.random() < random_moves:
+                legal = state.legal_actions()
+                action = int(legal[int(rng.integers(len(legal)))])
+            elif state.moves_played < sample_moves:
+                action = int(rng.choice(cols, p=result.policy))
+            else:
+                action = result.best_action
+            states[g] = state.play(action)
+        playing = [g for g in playing if not states[g].is_terminal()]
+    return [
+        _game_data(record, states[g].returns(), cols, search_value)
+        for g, record in enumerate(records)
+    ]
+
+
+def _game_data(
+    record: list[tuple[ConnectFour, MCTSResult]],
+    final: tuple[float, float],
+    cols: int,
+    search_value: float,
+) -> GameData:
+    states = [state for state, _ in record]
+    results = [result for _, result in record]
+    legal = np.zeros((len(states), cols), dtype=bool)
+    for i, state in enumerate(states):
+        legal[i, state.legal_actions()] = True
+    outcome = np.array([final[state.to_play] for state in states], dtype=float)
+    root_values = []
+    for result in results:
         visited = result.visits > 0
         root_values.append(
             float(result.visits[visited] @ result.values[visited] / result.visits[visited].sum())
         )
-        if random_moves > 0 and rng.random() < random_moves:
-            legal = state.legal_actions()
-            action = int(legal[int(rng.integers(len(legal)))])
-        elif state.moves_played < sample_moves:
-            action = int(rng.choice(cols, p=result.policy))
-        else:
-            action = result.best_action
-        state = state.play(action)
-    final = state.returns()
-    legal = np.zeros((len(states), cols), dtype=bool)
-    for i, s in enumerate(states):
-        legal[i, s.legal_actions()] = True
     return GameData(
         x=features(states),
-        policy=np.array(policies),
+        policy=np.array([result.policy for result in results]),
         legal=legal,
-        outcome=(1 - search_value) * np.array([final[m] for m in movers], dtype=float)
-        + search_value * np.array(root_values),
-        passes=pv.passes,
-        simulations=spent,
+        outcome=(1 - search_value) * outcome + search_value * np.array(root_values),
+        passes=sum(result.prior_calls for result in results),
+        simulations=sum(result.simulations for result in results),
     )
 
 
@@ -109,9 +169,9 @@ def _play_games(
 ) -> list[GameData]:
     net = MLP(sizes, np.random.default_rng(0), activation="relu")
     net.params = [p.copy() for p in params]
-    return [
-        self_play_game(net, simulations, np.random.default_rng(seed), **options) for seed in seeds
-    ]
+    return self_play_games(
+        net, simulations, [np.random.default_rng(seed) for seed in seeds], **options
+    )
 
 
 @dataclass
