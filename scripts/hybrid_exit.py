@@ -65,9 +65,10 @@ RANDOM_MOVES, SEARCH_VALUE = 0.25, 0.5
 # by side (selfplay.self_play_games) and the same 300 s: that last setting 83.4 %
 # after 43 rounds; 64 games of 32 simulations, trained on the last 8 rounds for 2
 # epochs, 84.2 % after 32; the same with 48 simulations and 1 epoch 84.4 % after 34,
-# with 64 simulations 85.4 % after 31, with 96 simulations 84.0 % after 24. Those
-# differences are one to two standard errors (0.7 points on 3,000 positions); the
-# script ships the best, stopped at 30 rounds to stay inside the 5 minutes.
+# with 64 simulations 85.4 % after 31, with 96 simulations 84.0 % after 24. These
+# last four lie within twice the standard error of a difference (0.9 points on 3,000
+# positions) of each other; the script ships the best, stopped at 30 rounds to stay
+# inside the 5 minutes.
 ROUNDS, GAMES, SIMULATIONS = 30, 64, 64
 EPOCHS, WINDOW = 1, 8
 
