@@ -75,6 +75,9 @@ def test_hybrid_key_results(chapter: ExecutedChapter) -> None:
     assert g["exit_needed_clause"].startswith(
         "the apprentice" if g["exit_needed"] > g["puct_exit_at_training"] else "better"
     )
+    assert g["exit_needed_side"] == (
+        "above" if g["exit_needed"] > g["puct_exit_at_training"] else "no more than"
+    )
     assert g["exit_minutes_word"].startswith("met" if g["exit_seconds"] <= 300 else "missed")
     # Rollout UCT is far slower per move than the gated agent at the same rate.
     assert g["time_ratio"] > 1
