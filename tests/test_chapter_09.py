@@ -70,7 +70,7 @@ def test_hybrid_key_results(chapter: ExecutedChapter) -> None:
     # Expert iteration: the policy is below its own search, and the verdict matches.
     assert g["distillation_gap"] == pytest.approx(g["puct_exit_at_training"] - g["exit_rate"])
     assert g["exit_target"] == ("within" if g["bc_rate"] - g["exit_rate"] <= 2 else "not within")
-    # The rate the target needs, against what the policy's teacher plays.
+    # The rate the target needs, against what the policy's own expert plays.
     assert g["exit_needed"] == pytest.approx(g["bc_rate"] - 2)
     assert g["exit_needed_clause"].startswith(
         "the apprentice" if g["exit_needed"] > g["puct_exit_at_training"] else "better"
