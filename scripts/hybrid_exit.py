@@ -83,7 +83,7 @@ RANDOM_MOVES, SEARCH_VALUE = 0.25, 0.5
 # simulations and trained on, the rest with 16 and not; 128 games a round, the last 16
 # rounds), 85.2 % after 40 rounds in the 300 s. None is better than the shipped setting
 # beyond the noise, so it stays; what raised the rate was self-play compute. The code
-# for the last three kinds of run was written for the trial and not kept.
+# these runs changed or added was written for the trials and not kept.
 ROUNDS, GAMES, SIMULATIONS = 30, 64, 64
 EPOCHS, WINDOW = 1, 8
 
