@@ -342,7 +342,6 @@ class MCTS:
                 )
         else:
             self.new_tree(state)
-        self._rollout = _rollout_function(state)
         root = self._root
         deadline = math.inf if seconds is None else start + seconds
         try:
